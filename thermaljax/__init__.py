@@ -1,0 +1,13 @@
+"""thermaljax: differentiable thermal and power physics for data centres in orbit.
+
+Public namespace (everything else is private and may change):
+    thermaljax.constants   physical constants with their sources
+    thermaljax.orbit       orbit geometry, solar ephemeris, eclipses, environmental fluxes
+    thermaljax.thermal     lumped thermal networks: transient and steady state
+    Status                 run-time outcome codes of the solvers
+"""
+
+from . import constants as constants
+from . import thermal as thermal
+from ._status import Status as Status
+from ._version import __version__ as __version__

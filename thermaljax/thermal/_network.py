@@ -1,0 +1,218 @@
+"""The lumped thermal network: nodes with capacitance, linear (GL) and radiative (GR) conductors.
+
+This is the network of SINDA/FLUINT and ESATAN-TMS. Node ``i`` has temperature ``T_i`` [K] and
+capacitance ``C_i`` [J/K]; it exchanges heat with node ``j`` through a linear conductor
+``GL_ij`` [W/K] and a radiative conductor ``GR_ij`` [m^2] (an area times an effective emissivity
+times a view factor, the "radiative exchange factor" of ESATAN), and with the deep-space sink
+through ``GR_i,space`` [m^2]:
+
+    C_i dT_i/dt = Q_i(t) + sum_j GL_ij (T_j - T_i) + sigma sum_j GR_ij (T_j^4 - T_i^4)
+                  - sigma GR_i,space (T_i^4 - T_sink^4)
+
+References:
+    Gilmore (ed.), Spacecraft Thermal Control Handbook, Vol. 1, 2nd ed., Aerospace Press (2002),
+        ch. 15 (thermal analysis: nodes, conductors, radiation exchange factors).
+    ESATAN-TMS Thermal User Manual, "GL and GR conductors".
+"""
+
+from __future__ import annotations
+
+import equinox as eqx
+import jax.numpy as jnp
+import numpy as np
+from jaxtyping import Array, Float
+
+from .._checks import check_range, check_shape, concrete_values
+from ..constants import DEEP_SPACE_TEMPERATURE_K, STEFAN_BOLTZMANN_W_M2_K4
+
+_SYMMETRY_RTOL = 1e-6  # relative to the largest entry; float32 input round-trips well inside
+
+
+def _as_float_array(x) -> Array:
+    x = jnp.asarray(x)
+    if not jnp.issubdtype(x.dtype, jnp.floating):
+        x = x.astype(jnp.result_type(float))
+    return x
+
+
+def _check_symmetric(name: str, unit: str, m) -> None:
+    v = concrete_values(m)
+    if v is None:
+        return
+    off = v - np.diag(np.diag(v))
+    scale = np.max(np.abs(off)) if off.size else 0.0
+    asym = np.max(np.abs(off - off.T)) if off.size else 0.0
+    if asym > _SYMMETRY_RTOL * scale:
+        i, j = np.unravel_index(np.argmax(np.abs(off - off.T)), v.shape)
+        raise ValueError(
+            f"{name} [{unit}] must be symmetric: entry ({i}, {j}) = {v[i, j]:.6g} but "
+            f"({j}, {i}) = {v[j, i]:.6g}; a conductor couples two nodes both ways, so give "
+            "the same value for both, e.g. (G + G.T) / 2"
+        )
+
+
+class Network(eqx.Module):
+    """A lumped thermal network (nodes, GL and GR conductors, radiation to deep space).
+
+    The node count ``n`` is set by the shape of ``capacitance_J_per_K``. Matrices are stored
+    symmetrised with a zero diagonal (the diagonal of a conductor matrix has no meaning and is
+    ignored). Values are checked when concrete; under ``jit``/``vmap``/``grad`` only shapes are.
+
+    Args:
+        capacitance_J_per_K: (n,) node heat capacities m*c_p [J/K], each > 0.
+        conductance_W_per_K: (n, n) symmetric linear conductors GL [W/K], >= 0.
+        radiative_m2: (n, n) symmetric radiative conductors GR [m^2], >= 0; the heat from
+            j to i is ``sigma * GR_ij * (T_j^4 - T_i^4)``.
+        space_radiative_m2: (n,) radiative conductors to the deep-space sink [m^2], >= 0
+            (e.g. emissivity x area for a radiator face with a full view of space).
+        sink_temperature_K: sink temperature [K], default 3 K (CMB 2.7 K, rounded).
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> from thermaljax.thermal import Network
+        >>> net = Network(
+        ...     capacitance_J_per_K=jnp.array([500.0, 2.0e4]),
+        ...     conductance_W_per_K=jnp.array([[0.0, 25.0], [25.0, 0.0]]),
+        ...     radiative_m2=jnp.zeros((2, 2)),
+        ...     space_radiative_m2=jnp.array([0.0, 1.8]),
+        ... )
+        >>> net.n_nodes
+        2
+    """
+
+    capacitance_J_per_K: Float[Array, " n"]
+    conductance_W_per_K: Float[Array, "n n"]
+    radiative_m2: Float[Array, "n n"]
+    space_radiative_m2: Float[Array, " n"]
+    sink_temperature_K: Float[Array, ""]
+
+    def __init__(
+        self,
+        capacitance_J_per_K,
+        conductance_W_per_K,
+        radiative_m2,
+        space_radiative_m2,
+        sink_temperature_K=DEEP_SPACE_TEMPERATURE_K,
+    ):
+        cap = _as_float_array(capacitance_J_per_K)
+        if cap.ndim != 1 or cap.shape[0] < 1:
+            raise ValueError(
+                "capacitance_J_per_K must be a 1-D array with one entry per node, got shape "
+                f"{tuple(cap.shape)}"
+            )
+        n = cap.shape[0]
+        gl = _as_float_array(conductance_W_per_K)
+        gr = _as_float_array(radiative_m2)
+        gs = _as_float_array(space_radiative_m2)
+        ts = _as_float_array(sink_temperature_K)
+        check_shape("conductance_W_per_K", gl, (n, n), f"n = {n} nodes from capacitance_J_per_K")
+        check_shape("radiative_m2", gr, (n, n), f"n = {n} nodes from capacitance_J_per_K")
+        check_shape("space_radiative_m2", gs, (n,), f"n = {n} nodes from capacitance_J_per_K")
+        check_shape("sink_temperature_K", ts, ())
+        check_range("capacitance_J_per_K", cap, "J/K", low=0.0, low_inclusive=False)
+        check_range("conductance_W_per_K", gl, "W/K", low=0.0)
+        check_range("radiative_m2", gr, "m^2", low=0.0)
+        check_range("space_radiative_m2", gs, "m^2", low=0.0)
+        check_range("sink_temperature_K", ts, "K", low=0.0)
+        _check_symmetric("conductance_W_per_K", "W/K", gl)
+        _check_symmetric("radiative_m2", "m^2", gr)
+        off = 1.0 - jnp.eye(n, dtype=gl.dtype)
+        self.capacitance_J_per_K = cap
+        self.conductance_W_per_K = 0.5 * (gl + gl.T) * off
+        self.radiative_m2 = 0.5 * (gr + gr.T) * off
+        self.space_radiative_m2 = gs
+        self.sink_temperature_K = ts
+
+    @property
+    def n_nodes(self) -> int:
+        """Number of nodes (a Python int, static under ``jit``)."""
+        return self.capacitance_J_per_K.shape[-1]
+
+    @property
+    def dtype(self):
+        """Floating dtype of the network's arrays."""
+        return jnp.result_type(
+            self.capacitance_J_per_K,
+            self.conductance_W_per_K,
+            self.radiative_m2,
+            self.space_radiative_m2,
+        )
+
+
+def node_heat_flow_W(network: Network, temperature_K, heat_W):
+    """Net heat flow into each node [W]: loads plus conduction, radiation and loss to space.
+
+        P_i = Q_i + sum_j GL_ij (T_j - T_i) + sigma sum_j GR_ij (T_j^4 - T_i^4)
+              - sigma GR_i,space (T_i^4 - T_sink^4)
+
+    Args:
+        network: the network.
+        temperature_K: (n,) node temperatures [K].
+        heat_W: (n,) external heat loads [W].
+
+    Returns:
+        (n,) net heat flow into each node [W]; ``dT/dt = P / C``.
+    """
+    gl, gr, gs = network.conductance_W_per_K, network.radiative_m2, network.space_radiative_m2
+    t = temperature_K
+    t4 = t**4
+    sink4 = network.sink_temperature_K**4
+    conduction = gl @ t - jnp.sum(gl, axis=-1) * t
+    radiation = STEFAN_BOLTZMANN_W_M2_K4 * (gr @ t4 - jnp.sum(gr, axis=-1) * t4)
+    to_space = STEFAN_BOLTZMANN_W_M2_K4 * gs * (t4 - sink4)
+    return heat_W + conduction + radiation - to_space
+
+
+def node_heat_flow_jacobian(network: Network, temperature_K):
+    """Jacobian dP/dT of :func:`node_heat_flow_W` [W/K], shape (n, n), in closed form.
+
+        dP_i/dT_j = GL_ij + 4 sigma GR_ij T_j^3                       (i != j)
+        dP_i/dT_i = -sum_k GL_ik - 4 sigma (sum_k GR_ik + GR_i,space) T_i^3
+    """
+    gl, gr, gs = network.conductance_W_per_K, network.radiative_m2, network.space_radiative_m2
+    t3 = temperature_K**3
+    four_sigma = 4.0 * STEFAN_BOLTZMANN_W_M2_K4
+    off_diag = gl + four_sigma * gr * t3[None, :]
+    diag = jnp.sum(gl, axis=-1) + four_sigma * (jnp.sum(gr, axis=-1) + gs) * t3
+    return off_diag - jnp.diag(diag)
+
+
+def radiated_to_space_W(network: Network, temperature_K):
+    """Heat radiated from each node to the deep-space sink [W], ``sigma GR_s (T^4 - T_sink^4)``."""
+    t4 = temperature_K**4
+    return STEFAN_BOLTZMANN_W_M2_K4 * network.space_radiative_m2 * (
+        t4 - network.sink_temperature_K**4
+    )
+
+
+def sink_components(network: Network) -> list[list[int]]:
+    """Groups of nodes connected by conductors that have no path to the sink (concrete only).
+
+    A steady state exists only if every connected group of nodes radiates to space somewhere.
+    Returns the node indices of each group without such a path (empty when the network is
+    well posed). Raises ``ValueError`` if the network's values are traced.
+    """
+    gl = concrete_values(network.conductance_W_per_K)
+    gr = concrete_values(network.radiative_m2)
+    gs = concrete_values(network.space_radiative_m2)
+    if gl is None or gr is None or gs is None:
+        raise ValueError("sink_components needs concrete network values")
+    n = gl.shape[0]
+    linked = (gl > 0) | (gr > 0)
+    seen = np.zeros(n, dtype=bool)
+    isolated = []
+    for start in range(n):
+        if seen[start]:
+            continue
+        stack, group = [start], []
+        seen[start] = True
+        while stack:
+            i = stack.pop()
+            group.append(i)
+            for j in np.nonzero(linked[i] & ~seen)[0]:
+                seen[j] = True
+                stack.append(int(j))
+        if not np.any(gs[group] > 0):
+            isolated.append(sorted(group))
+    return isolated
+
