@@ -8,6 +8,7 @@ Public namespace (everything else is private and may change):
 """
 
 from . import constants as constants
+from . import orbit as orbit
 from . import thermal as thermal
 from ._status import Status as Status
 from ._version import __version__ as __version__

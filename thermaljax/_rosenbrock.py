@@ -51,6 +51,64 @@ C61, C62, C63, C64, C65 = (
 )
 
 VectorField = Callable[[jax.Array, jax.Array], jax.Array]
+Factor = Callable[[jax.Array], Callable[[jax.Array], jax.Array]]
+
+UNROLL_MAX_N = 16
+"""Largest system solved by the unrolled Gauss-Jordan inverse; larger ones use LAPACK's LU."""
+
+
+def _implicit_solve(m, solve, transpose_solve):
+    """``b -> m^-1 b`` differentiated implicitly (``dx = m^-1 (db - dm x)``).
+
+    The factorisation is computed from ``stop_gradient(m)`` and never differentiated: the
+    derivative with respect to ``m`` flows through the cheap product ``m @ x`` instead, which
+    is what keeps reverse mode through a whole orbit at a small multiple of the forward cost.
+    """
+
+    def apply(b):
+        return jax.lax.custom_linear_solve(
+            lambda x: m @ x, b, lambda _, r: solve(r), lambda _, r: transpose_solve(r)
+        )
+
+    return apply
+
+
+def lapack_factor(m: jax.Array) -> Callable[[jax.Array], jax.Array]:
+    """Factor ``m`` with partial-pivoting LU (LAPACK) and return ``b -> m^-1 b``."""
+    lu_piv = jsl.lu_factor(jax.lax.stop_gradient(m))
+    return _implicit_solve(
+        m, lambda r: jsl.lu_solve(lu_piv, r), lambda r: jsl.lu_solve(lu_piv, r, trans=1)
+    )
+
+
+def gauss_jordan_inverse(m: jax.Array) -> jax.Array:
+    """Inverse of a small matrix by Gauss-Jordan elimination without pivoting, unrolled.
+
+    Every elimination step is one rank-1 update of the whole augmented matrix, so under
+    ``vmap`` the work is a few fused elementwise kernels over the batch instead of one LAPACK
+    call per matrix; for n <= 16 this is several times faster on CPU. Without pivoting it is
+    stable for diagonally dominant matrices, which is what the thermal solver passes
+    (``C / (h gamma) - dP/dT`` is column diagonally dominant).
+    """
+    n = m.shape[-1]
+    eye = jnp.eye(n, dtype=m.dtype)
+    aug = jnp.concatenate([m, eye], axis=-1)
+    for k in range(n):
+        pivot_row = aug[k] / aug[k, k]
+        col = aug[:, k] - eye[:, k]
+        aug = aug - col[:, None] * pivot_row[None, :]
+    return aug[:, n:]
+
+
+def inverse_factor(m: jax.Array) -> Callable[[jax.Array], jax.Array]:
+    """Return ``b -> m^-1 b`` through :func:`gauss_jordan_inverse`."""
+    inv = gauss_jordan_inverse(jax.lax.stop_gradient(m))
+    return _implicit_solve(m, lambda r: inv @ r, lambda r: inv.T @ r)
+
+
+def default_factor(n: int) -> Factor:
+    """The factorisation used for an ``n``-state system."""
+    return inverse_factor if n <= UNROLL_MAX_N else lapack_factor
 
 
 def rodas4_step(
@@ -60,6 +118,9 @@ def rodas4_step(
     t: jax.Array,
     y: jax.Array,
     h: jax.Array,
+    *,
+    scale: jax.Array | None = None,
+    factor: Factor | None = None,
 ) -> tuple[jax.Array, jax.Array]:
     """Advance ``dy/dt = fun(t, y)`` by one Rodas4 step of size ``h``.
 
@@ -70,6 +131,10 @@ def rodas4_step(
         t: time at the start of the step.
         y: (n,) state at ``t``.
         h: step size (> 0).
+        scale: optional (n,) positive row scaling ``s``: the stage systems are solved as
+            ``(diag(s) / (h gamma) - diag(s) J) U = diag(s) b``, which is better conditioned
+            when ``J = diag(1/s) A`` (the thermal network: ``s`` = capacitances).
+        factor: ``matrix -> solve`` function; default :func:`default_factor` of the size.
 
     Returns:
         ``(y_next, error)``: the state at ``t + h`` and the embedded local error estimate
@@ -78,11 +143,14 @@ def rodas4_step(
     n = y.shape[-1]
     f0 = fun(t, y)
     ft = dfdt(t, y)
-    m = jnp.eye(n, dtype=y.dtype) / (h * GAMMA) - jac(t, y)
-    lu_piv = jsl.lu_factor(m)
+    factor = default_factor(n) if factor is None else factor
+    if scale is None:
+        solve = factor(jnp.eye(n, dtype=y.dtype) / (h * GAMMA) - jac(t, y))
+    else:
+        scaled_solve = factor(jnp.diag(scale / (h * GAMMA)) - scale[:, None] * jac(t, y))
 
-    def solve(b):
-        return jsl.lu_solve(lu_piv, b)
+        def solve(b):
+            return scaled_solve(scale * b)
 
     inv_h = 1.0 / h
     u1 = solve(f0 + (h * D1) * ft)

@@ -136,7 +136,8 @@ def _heat_functions(heat_W, dtype):
 
 def _solve_rodas4(network, T0, ts, heat_W, substeps: int):
     dtype = T0.dtype
-    inv_c = 1.0 / network.capacitance_J_per_K
+    cap = network.capacitance_J_per_K
+    inv_c = 1.0 / cap
     interval = _heat_functions(heat_W, dtype)
     if callable(heat_W):
         xs = (ts[:-1], ts[1:], jnp.zeros_like(ts[:-1]), jnp.zeros_like(ts[1:]))
@@ -160,7 +161,7 @@ def _solve_rodas4(network, T0, ts, heat_W, substeps: int):
 
         def step(carry, k):
             T, err = carry
-            T_new, e = rodas4_step(fun, jac, dfdt, t0 + k * h, T, h)
+            T_new, e = rodas4_step(fun, jac, dfdt, t0 + k * h, T, h, scale=cap)
             return (T_new, jnp.maximum(err, jnp.max(jnp.abs(e)))), None
 
         ks = jnp.arange(substeps, dtype=dtype)
