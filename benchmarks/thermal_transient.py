@@ -47,8 +47,8 @@ import thermaljax  # noqa: E402
 from thermaljax.constants import STEFAN_BOLTZMANN_W_M2_K4 as SIGMA  # noqa: E402
 from thermaljax.thermal import example_network, transient_solution  # noqa: E402
 
-ORBIT_S = 5700.0
 TARGET_K = 0.05
+TOLERANCE_LADDER = (1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8)
 
 
 def numpy_problem(net):
@@ -105,7 +105,7 @@ def median_time(fn, repeats):
 def bench_size(n_nodes, n_orbits, batch, scipy_batch, repeats, log):
     p = example_network(n_nodes)
     net = p.network
-    times = np.arange(0.0, n_orbits * ORBIT_S + 1.0, 30.0)
+    times = np.arange(0.0, n_orbits * p.orbit_period_s + 1.0, 30.0)
     Q = np.asarray(p.heat_W(times))
     T0 = np.asarray(p.T0_K)
     res = {"n_nodes": n_nodes, "n_orbits": n_orbits, "n_outputs": len(times)}
@@ -118,7 +118,7 @@ def bench_size(n_nodes, n_orbits, batch, scipy_batch, repeats, log):
     # --- SciPy at the loosest tolerance reaching the target ---------------------------------
     for method in ("Radau", "LSODA"):
         chosen = None
-        for rtol in (1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8):
+        for rtol in TOLERANCE_LADDER:
             t0 = time.perf_counter()
             y, nfev = scipy_solve(net, T0, times, Q, method, rtol, rtol * 10.0)
             dt = time.perf_counter() - t0
@@ -131,23 +131,31 @@ def bench_size(n_nodes, n_orbits, batch, scipy_batch, repeats, log):
         log(f"[{n_nodes}] scipy {method}: {chosen}")
 
     # --- thermaljax, single solve --------------------------------------------------------------
-    configs = {
-        "rodas4": {},
-        "kvaerno5": {"method": "kvaerno5", "rtol": 1e-5, "atol": 1e-3},
-    }
-    for name, opts in configs.items():
-        fn = jax.jit(lambda q, opts=opts: transient_solution(net, T0, times, q, **opts))
+    # Rodas4 at its defaults; Kvaerno5 at the loosest tolerance of the ladder that reaches the
+    # target (atol = 10 rtol K, as for SciPy), so both are compared at matched accuracy.
+    def measure(opts):
+        fn = jax.jit(lambda q: transient_solution(net, T0, times, q, **opts))
         t0 = time.perf_counter()
         sol = jax.block_until_ready(fn(Q))
         first = time.perf_counter() - t0
         run = median_time(lambda: jax.block_until_ready(fn(Q)), repeats)
         err = float(np.max(np.abs(np.asarray(sol.temperatures_K) - ref)))
-        res[f"thermaljax_{name}"] = {
-            "compile_s": first - run, "time_s": run, "error_K": err,
-            "n_steps": int(sol.n_steps), "options": opts,
-        }
+        return {"compile_s": first - run, "time_s": run, "error_K": err,
+                "n_steps": int(sol.n_steps), "options": opts}
+
+    candidates = {"rodas4": [{}],
+                  "kvaerno5": [{"method": "kvaerno5", "rtol": r, "atol": 10 * r}
+                               for r in TOLERANCE_LADDER]}
+    for name, ladder in candidates.items():
+        for opts in ladder:
+            r = measure(opts)
+            if r["error_K"] <= TARGET_K:
+                break
+        res[f"thermaljax_{name}"] = r
+        run, first, err = r["time_s"], r["compile_s"] + r["time_s"], r["error_K"]
+        sol_steps = r["n_steps"]
         log(f"[{n_nodes}] thermaljax {name}: run {run*1e3:.1f} ms, compile "
-            f"{first - run:.2f} s, error {err:.2e} K, steps {int(sol.n_steps)}")
+            f"{first - run:.2f} s, error {err:.2e} K, steps {sol_steps}")
 
     # --- gradient cost ---------------------------------------------------------------------------
     def loss(q, cap_scale):
@@ -207,7 +215,7 @@ def main(argv=None):
     ap.add_argument("--sizes", type=int, nargs="+", default=[8, 64, 256])
     ap.add_argument("--orbits", type=int, default=3)
     ap.add_argument("--batch", type=int, nargs="+", default=None,
-                    help="batch size per network size (default 1024, 1024, 64)")
+                    help="batch size per network size (default 1024, 1024, 16)")
     ap.add_argument("--scipy-batch", type=int, default=16)
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--quick", action="store_true", help="tiny run for the test suite")
@@ -215,7 +223,7 @@ def main(argv=None):
     args = ap.parse_args(argv)
     if args.quick:
         args.sizes, args.orbits, args.batch, args.scipy_batch, args.repeats = [8], 1, [4], 2, 1
-    batches = args.batch or [1024 if n <= 64 else 64 for n in args.sizes]
+    batches = args.batch or [1024 if n <= 64 else 16 for n in args.sizes]
     if len(batches) == 1:
         batches = batches * len(args.sizes)
     device = jax.devices()[0]

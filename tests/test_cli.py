@@ -70,6 +70,18 @@ def test_bad_input_one_line_exit_2(args, needle):
         assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
 
 
+def test_default_float32_run(tmp_path):
+    """The path a newcomer takes: no --float64 (JAX's default float32), one orbit."""
+    out = tmp_path / "f32"
+    proc = run_cli("simulate", "--out", str(out), "--orbits", "1", "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == ""  # --quiet
+    m = json.loads((out / "summary.json").read_text())["metrics"]
+    api = run_radiator_demo(RadiatorDemoConfig(orbits=1))["summary"]
+    # float32 rounding over ~190 steps: well inside 0.01 K of the float64 result.
+    assert m["rack_temperature_max_K"] == pytest.approx(api["rack_temperature_max_K"], abs=0.01)
+
+
 def test_version_and_help():
     proc = run_cli("--version")
     assert proc.returncode == 0 and proc.stdout.startswith("thermaljax ")

@@ -34,3 +34,18 @@ def test_failed_write_leaves_old_file_and_no_temporary(tmp_path):
         write_csv(target, {"a": [1, 2], "b": [1]})
     assert target.read_text() == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["c.json"]
+
+
+def test_interrupted_replace_keeps_old_file(tmp_path, monkeypatch):
+    """A failure after the temporary file is written (here: the rename) cleans it up."""
+    target = tmp_path / "d.json"
+    atomic_write_text(target, "old")
+
+    def boom(src, dst):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", boom)
+    with pytest.raises(OSError, match="disk full"):
+        write_json(target, {"x": 1})
+    assert target.read_text() == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["d.json"]

@@ -234,3 +234,14 @@ def test_sunlit_fraction_float32_in_penumbra():
                             in_axes=(None, None, 0)))
     for g in grad(jnp.float32(400e3), jnp.float32(0.0), jnp.asarray(theta, jnp.float32)):
         assert g.dtype == jnp.float32 and np.all(np.isfinite(np.asarray(g)))
+
+
+def test_smoothing_limited_by_earth_apparent_radius():
+    """At GEO the Earth's apparent radius is ~0.15 rad: 0.2 rad of blur would erase eclipse."""
+    geo = 35786e3
+    with pytest.raises(ValueError, match=r"smoothing = 0.2 rad is outside the allowed range"):
+        orbit.sunlit_fraction(geo, 0.0, jnp.pi, smoothing=0.2)
+    with pytest.raises(ValueError, match="smoothing"):
+        orbit.plate_environment(orbit.EdgeOnSun(), geo, 0.0, jnp.pi, smoothing=0.2)
+    # Within the limit the umbra stays dark at orbit midnight.
+    assert float(orbit.sunlit_fraction(geo, 0.0, jnp.pi, smoothing=0.03)) == 0.0

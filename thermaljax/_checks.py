@@ -21,14 +21,20 @@ def is_concrete(x: Any) -> bool:
     return not isinstance(x, jax.core.Tracer)
 
 
-def concrete_values(x: Any) -> np.ndarray | None:
-    """Return ``x`` as a float64 NumPy array, or ``None`` if ``x`` is traced."""
+def concrete_values(x: Any, name: str = "value", unit: str = "") -> np.ndarray | None:
+    """Return ``x`` as a float64 NumPy array, or ``None`` if ``x`` is traced.
+
+    Raises ``ValueError`` naming ``name`` (and ``unit``) if ``x`` is not numeric.
+    """
     if not is_concrete(x):
         return None
     try:
         return np.asarray(x, dtype=np.float64)
     except (TypeError, ValueError) as exc:  # e.g. a string
-        raise ValueError(f"expected a number or an array of numbers, got {x!r}") from exc
+        what = f" [{unit}]" if unit else ""
+        raise ValueError(
+            f"{name}{what} must be a number or an array of numbers, got {x!r}"
+        ) from exc
 
 
 def _fmt(v: float) -> str:
@@ -56,13 +62,17 @@ def check_range(
         low, high: allowed range; either may be infinite.
         low_inclusive, high_inclusive: whether the bounds themselves are allowed.
     """
-    v = concrete_values(x)
+    v = concrete_values(x, name, unit)
     if v is None or v.size == 0:
         return
+    if not np.all(np.isfinite(v)):
+        first = v.reshape(-1)[np.argmax(~np.isfinite(v).reshape(-1))]
+        where = "" if v.ndim == 0 else f" (array of shape {v.shape}, first offending element {first})"
+        raise ValueError(f"{name} must be finite [{unit}]{where}, got {_fmt(float(first))}")
     lo_br = "[" if low_inclusive else "("
     hi_br = "]" if high_inclusive else ")"
     allowed = f"{lo_br}{_fmt(low)}, {_fmt(high)}{hi_br} {unit}".rstrip()
-    bad = ~np.isfinite(v)
+    bad = np.zeros(v.shape, dtype=bool)
     if low_inclusive:
         bad |= v < low
     else:
@@ -84,8 +94,3 @@ def check_shape(name: str, x: Any, shape: tuple[int, ...], what: str = "") -> No
     if got != tuple(shape):
         extra = f" ({what})" if what else ""
         raise ValueError(f"{name} must have shape {tuple(shape)}{extra}, got {got}")
-
-
-def check_finite(name: str, x: Any, unit: str) -> None:
-    """Raise ``ValueError`` if any concrete value of ``x`` is NaN or infinite."""
-    check_range(name, x, unit)

@@ -35,11 +35,6 @@ MESSAGES: dict[int, str] = {
 }
 
 
-def message(status: int) -> str:
-    """Human-readable message of a status code."""
-    return MESSAGES[int(status)]
-
-
 def raise_if_failed(x, status):
     """Return ``x``, raising at run time (also under ``jit``) if ``status`` is not SUCCESS."""
     msgs = tuple(MESSAGES[s] for s in sorted(MESSAGES))

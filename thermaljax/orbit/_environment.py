@@ -33,7 +33,7 @@ from .._checks import check_range
 from ._attitude import AbstractAttitude, _sun_direction_lvlh
 from ._ephemeris import _solar_flux
 from ._safe_math import positive_part
-from ._shadow import MAX_SMOOTHING, _sunlit_fraction
+from ._shadow import _sunlit_fraction, check_smoothing
 from ._validation import check_altitude, check_angle, check_beta, check_sun_distance
 from ._view_factor import _earth_view_factor_from_cos, earth_view_factor
 
@@ -198,7 +198,7 @@ def plate_environment(
     check_beta(beta)
     check_angle("orbit_angle", orbit_angle)
     check_sun_distance(sun_distance_m)
-    check_range("smoothing", smoothing, "rad", low=0.0, high=MAX_SMOOTHING)
+    check_smoothing(smoothing, altitude_m)
     _check_albedo(albedo)
     _check_olr(olr_W_m2)
     return _plate_environment(

@@ -239,6 +239,9 @@ def beta_angle(inclination: ArrayLike, raan: ArrayLike, epoch: Any) -> Array:
     Args:
         inclination: inclination [rad], in [0, pi].
         raan: right ascension of the ascending node in the true-of-date equatorial frame [rad].
+            A RAAN from a TLE or in J2000 differs by precession (~0.014 deg per year since
+            2000, ~0.37 deg in 2026) plus nutation: rotate it to the frame of date first, or
+            accept an error of that size in beta.
         epoch: see :func:`days_since_j2000`.
 
     Returns:

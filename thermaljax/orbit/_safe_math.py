@@ -43,12 +43,6 @@ def safe_divide(num: ArrayLike, den: ArrayLike, where: ArrayLike, fill: float = 
     return jnp.where(where, jnp.asarray(num) / jnp.where(where, den, 1.0), fill)
 
 
-def safe_norm(v: ArrayLike) -> Array:
-    """Euclidean norm over the last axis, with a zero gradient at the zero vector."""
-    v = jnp.asarray(v)
-    return safe_sqrt(jnp.sum(v * v, axis=-1))
-
-
 def positive_part(x: ArrayLike) -> Array:
     """``max(x, 0)`` with gradient 1 for ``x > 0`` and 0 otherwise (0 exactly at the kink)."""
     x = jnp.asarray(x)

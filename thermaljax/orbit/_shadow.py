@@ -15,16 +15,42 @@ from __future__ import annotations
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 from jax import Array
 from jax.typing import ArrayLike
 
 from .. import constants
-from .._checks import check_range
+from .._checks import check_range, concrete_values
 from ._safe_math import safe_arccos, safe_arcsin, safe_divide, safe_sqrt
 from ._validation import check_altitude, check_angle, check_beta, check_sun_distance
 
 MAX_SMOOTHING: float = 0.5
-"""Largest accepted penumbra ``smoothing`` [rad]."""
+"""Largest accepted penumbra ``smoothing`` [rad] (further limited by the altitude, see
+:func:`check_smoothing`)."""
+
+SMOOTHING_FRACTION_OF_EARTH: float = 0.25
+"""``smoothing`` may not exceed this fraction of the Earth's apparent radius asin(R/a): a
+broader blur would leak sunlight into the umbra and shorten the eclipse (at GEO, where the
+Earth's apparent radius is only 0.15 rad, 0.2 rad of smoothing leaves 42 % of the Sun visible
+at orbit midnight)."""
+
+
+def check_smoothing(smoothing: ArrayLike, altitude_m: ArrayLike) -> None:
+    """Validate ``smoothing`` [rad] against the fixed bound and, when concrete, the altitude."""
+    check_range("smoothing", smoothing, "rad", low=0.0, high=MAX_SMOOTHING)
+    s = concrete_values(smoothing, "smoothing", "rad")
+    h = concrete_values(altitude_m, "altitude_m", "m")
+    if s is None or h is None:
+        return
+    limit = SMOOTHING_FRACTION_OF_EARTH * np.arcsin(
+        constants.EARTH_RADIUS_M / (constants.EARTH_RADIUS_M + np.asarray(h))
+    )
+    if np.any(np.asarray(s) > limit):
+        raise ValueError(
+            f"smoothing = {np.max(s):.4g} rad is outside the allowed range [0, "
+            f"{np.min(limit):.4g}] rad at this altitude ({SMOOTHING_FRACTION_OF_EARTH:g} x the "
+            "Earth's apparent radius asin(R/a)); a broader blur would erase part of the eclipse"
+        )
 
 
 def beta_star(altitude_m: ArrayLike) -> Array:
@@ -192,7 +218,7 @@ def sunlit_fraction(
     check_beta(beta)
     check_angle("orbit_angle", orbit_angle)
     check_sun_distance(sun_distance_m)
-    check_range("smoothing", smoothing, "rad", low=0.0, high=MAX_SMOOTHING)
+    check_smoothing(smoothing, altitude_m)
     return _sunlit_fraction(altitude_m, beta, orbit_angle, sun_distance_m, smoothing)
 
 
@@ -221,4 +247,4 @@ def _sunlit_fraction(
     return 1.0 - _occulted_fraction(psi, rho_sun, rho_earth)
 
 
-__all__ = ["MAX_SMOOTHING", "beta_star", "eclipse_fraction", "sunlit_fraction"]
+__all__ = ["MAX_SMOOTHING", "check_smoothing", "beta_star", "eclipse_fraction", "sunlit_fraction"]

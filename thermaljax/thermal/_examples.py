@@ -1,10 +1,13 @@
-"""A reference stiff network: GPU dies, cold plates, coolant and radiator segments in orbit.
+"""A reference stiff network: GPU dies, cold plates, coolant and radiator segments.
 
 Used by the tests, the benchmarks and the documentation so that all three exercise the same
 problem. Its stiffness is that of a liquid-cooled GPU rack: a die with a ~1 s time constant
 (junction-to-cold-plate resistance ~0.03 K/W, ~30 J/K) beside radiator segments whose time
-constant is about an hour. The loads follow an orbit with eclipse: GPU power drops to 60 % in
-eclipse (load shedding on battery) and the radiators lose their absorbed sunlight and albedo.
+constant is about an hour. The loads are a synthetic square wave with the period and eclipse
+fraction of a low orbit (5700 s, eclipse from 0.62 to 0.98 of each period, i.e. 36 %): GPU
+power drops to 60 % in eclipse (load shedding on battery) and the radiators lose the sunlight
+and albedo they absorb. It is a solver test problem, not an orbit computed by
+:mod:`thermaljax.orbit` (whose eclipse is centred at half an orbit from noon).
 """
 
 from __future__ import annotations
@@ -17,11 +20,11 @@ import numpy as np
 from ._network import Network
 
 ORBIT_PERIOD_S = 5700.0
-"""Orbit period of the example [s] (~95 min, a circular orbit at ~550 km)."""
+"""Period of the example's square-wave loads [s] (~95 min, like a ~500 km orbit)."""
 ECLIPSE_START_S = 0.62 * ORBIT_PERIOD_S
-"""Eclipse entry within each orbit [s] (eclipse fraction 0.36, beta = 0)."""
+"""Eclipse entry within each period [s] (eclipse fraction 0.36)."""
 ECLIPSE_END_S = 0.98 * ORBIT_PERIOD_S
-"""Eclipse exit within each orbit [s]."""
+"""Eclipse exit within each period [s]."""
 
 
 class ExampleProblem(NamedTuple):
@@ -39,8 +42,18 @@ class ExampleProblem(NamedTuple):
     sunlit_heat_W: np.ndarray
     eclipse_heat_W: np.ndarray
 
+    orbit_period_s = ORBIT_PERIOD_S
+    eclipse_start_s = ECLIPSE_START_S
+    eclipse_end_s = ECLIPSE_END_S
+
+    def jump_times_s(self, n_orbits: int) -> np.ndarray:
+        """Times of the eclipse entries and exits over ``n_orbits`` periods [s]."""
+        k = np.arange(n_orbits)[:, None] * ORBIT_PERIOD_S
+        return np.sort((k + np.array([ECLIPSE_START_S, ECLIPSE_END_S])).ravel())
+
     def sunlit(self, times_s):
-        """1 in sunlight, 0 in eclipse, at ``times_s`` [s] (a square wave of the orbit)."""
+        """1 in sunlight, 0 in eclipse, at ``times_s`` [s]: a right-continuous square wave
+        (the load switches at the jump time itself)."""
         phase = jnp.mod(jnp.asarray(times_s), ORBIT_PERIOD_S)
         return jnp.where((phase >= ECLIPSE_START_S) & (phase < ECLIPSE_END_S), 0.0, 1.0)
 

@@ -25,7 +25,7 @@ from jaxtyping import Array, Float
 from .._checks import check_range, check_shape, concrete_values
 from ..constants import DEEP_SPACE_TEMPERATURE_K, STEFAN_BOLTZMANN_W_M2_K4
 
-_SYMMETRY_RTOL = 1e-6  # relative to the largest entry; float32 input round-trips well inside
+_SYMMETRY_RTOL = 1e-6  # per pair, relative to the larger of G_ij and G_ji
 
 
 def _as_float_array(x) -> Array:
@@ -36,14 +36,13 @@ def _as_float_array(x) -> Array:
 
 
 def _check_symmetric(name: str, unit: str, m) -> None:
-    v = concrete_values(m)
-    if v is None:
+    v = concrete_values(m, name, unit)
+    if v is None or v.size == 0:
         return
     off = v - np.diag(np.diag(v))
-    scale = np.max(np.abs(off)) if off.size else 0.0
-    asym = np.max(np.abs(off - off.T)) if off.size else 0.0
-    if asym > _SYMMETRY_RTOL * scale:
-        i, j = np.unravel_index(np.argmax(np.abs(off - off.T)), v.shape)
+    excess = np.abs(off - off.T) - _SYMMETRY_RTOL * np.maximum(np.abs(off), np.abs(off.T))
+    if np.any(excess > 0.0):
+        i, j = np.unravel_index(np.argmax(excess), v.shape)
         raise ValueError(
             f"{name} [{unit}] must be symmetric: entry ({i}, {j}) = {v[i, j]:.6g} but "
             f"({j}, {i}) = {v[j, i]:.6g}; a conductor couples two nodes both ways, so give "
@@ -196,7 +195,10 @@ def sink_components(network: Network) -> list[list[int]]:
     gr = concrete_values(network.radiative_m2)
     gs = concrete_values(network.space_radiative_m2)
     if gl is None or gr is None or gs is None:
-        raise ValueError("sink_components needs concrete network values")
+        raise ValueError(
+            "sink_components(network) needs a network with concrete (not traced) conductance_W_per_K, "
+            "radiative_m2 and space_radiative_m2; call it outside jit/vmap/grad"
+        )
     n = gl.shape[0]
     linked = (gl > 0) | (gr > 0)
     seen = np.zeros(n, dtype=bool)

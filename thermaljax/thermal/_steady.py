@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import equinox as eqx
 import jax
 import jax.numpy as jnp
+from jaxtyping import Array, Float, Int
 
 from .._checks import check_range, check_shape, concrete_values
 from .._status import Status, raise_if_failed
@@ -23,7 +25,38 @@ def _initial_guess(network: Network, heat_W):
     return jnp.full(heat_W.shape, 1.0, heat_W.dtype) * t
 
 
-def steady_state(
+class SteadyStateSolution(eqx.Module):
+    """Result of :func:`steady_state_solution`.
+
+    Attributes:
+        temperatures_K: (n,) steady node temperatures [K].
+        status: integer :class:`thermaljax.Status` code (0 = success); per solve under vmap.
+        iterations: Newton iterations taken.
+        max_residual_W: largest remaining heat imbalance of a node [W].
+    """
+
+    temperatures_K: Float[Array, " n"]
+    status: Int[Array, ""]
+    iterations: Int[Array, ""]
+    max_residual_W: Float[Array, ""]
+
+
+def steady_state(network: Network, heat_W, **options) -> Float[Array, " n"]:
+    """Steady-state node temperatures [K] (see :func:`steady_state_solution` for the options).
+
+    By default (``throw=True``) a failed solve raises at run time instead of returning NaN.
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> from thermaljax.thermal import Network, steady_state
+        >>> net = Network(jnp.array([1.0]), jnp.zeros((1, 1)), jnp.zeros((1, 1)), jnp.array([0.9]))
+        >>> round(float(steady_state(net, jnp.array([629.0]))[0]), 1)  # eps 0.9: 629 W/m^2 at 60 C
+        333.2
+    """
+    return steady_state_solution(network, heat_W, **options).temperatures_K
+
+
+def steady_state_solution(
     network: Network,
     heat_W,
     *,
@@ -31,9 +64,8 @@ def steady_state(
     rtol: float | None = None,
     max_iterations: int = 60,
     throw: bool = True,
-    return_status: bool = False,
-):
-    """Steady-state node temperatures [K]: the root of the network's heat balance.
+) -> SteadyStateSolution:
+    """Steady state of the network's heat balance, with status and diagnostics.
 
     Solves ``P(T) = Q + sum_j GL_ij (T_j - T_i) + sigma sum_j GR_ij (T_j^4 - T_i^4)
     - sigma GR_i,space (T_i^4 - T_sink^4) = 0`` by Newton's method with the exact Jacobian and
@@ -54,18 +86,19 @@ def steady_state(
             radiates the total load to space (at least 100 K).
         rtol: relative residual tolerance; default 1e-12 in float64, 1e-5 in float32.
         max_iterations: Newton iteration limit (typical solves take 5-15).
-        throw: raise at run time if the iteration did not converge or went non-finite.
-        return_status: also return the :class:`thermaljax.Status` code.
+        throw: raise at run time if the iteration did not converge or went non-finite;
+            with ``False`` the failure is only reported in ``status``.
 
     Returns:
-        (n,) steady temperatures [K]; ``(temperatures, status)`` with ``return_status``.
+        :class:`SteadyStateSolution`.
 
     Example:
         >>> import jax.numpy as jnp
-        >>> from thermaljax.thermal import Network, steady_state
-        >>> net = Network(jnp.array([1.0]), jnp.zeros((1, 1)), jnp.zeros((1, 1)), jnp.array([1.0]))
-        >>> float(steady_state(net, jnp.array([629.0]))[0])  # 629 W/m^2 radiated at ~333 K
-        333.1...
+        >>> from thermaljax.thermal import Network, steady_state_solution
+        >>> net = Network(jnp.array([1.0]), jnp.zeros((1, 1)), jnp.zeros((1, 1)), jnp.array([0.9]))
+        >>> sol = steady_state_solution(net, jnp.array([840.0]))
+        >>> round(float(sol.temperatures_K[0]) - 273.15, 1), int(sol.status)  # 85 C radiator
+        (85.0, 0)
     """
     if not isinstance(network, Network):
         raise TypeError(f"network must be a thermaljax.thermal.Network, got {type(network)}")
@@ -88,11 +121,30 @@ def steady_state(
             )
 
     dtype = jnp.result_type(network.dtype, jnp.asarray(heat_W))
-    q = jnp.asarray(heat_W, dtype=dtype)
-    net = jax.tree.map(lambda a: jnp.asarray(a, dtype=dtype), network)
+    if not jnp.issubdtype(dtype, jnp.floating):
+        dtype = jnp.result_type(float)
     if rtol is None:
         rtol = 1e-12 if dtype == jnp.float64 else 1e-5
-    guess = _initial_guess(net, q) if T_guess_K is None else jnp.asarray(T_guess_K, dtype)
+    check_range("rtol", rtol, "(relative)", low=0.0, low_inclusive=False, high=1.0)
+    if not isinstance(max_iterations, int) or max_iterations < 1:
+        raise ValueError(f"max_iterations = {max_iterations!r} must be an int >= 1")
+    q = jnp.asarray(heat_W, dtype=dtype)
+    guess = None if T_guess_K is None else jnp.asarray(T_guess_K, dtype)
+    sol = _solve(network, q, guess, float(rtol), max_iterations)
+    if throw:
+        sol = eqx.tree_at(
+            lambda s: s.temperatures_K, sol, raise_if_failed(sol.temperatures_K, sol.status)
+        )
+    return sol
+
+
+@eqx.filter_jit
+def _solve(network, q, guess, rtol: float, max_iterations: int) -> SteadyStateSolution:
+    """Compiled core of :func:`steady_state_solution` (arguments already validated)."""
+    dtype = q.dtype
+    net = jax.tree.map(lambda a: jnp.asarray(a, dtype=dtype), network)
+    if guess is None:
+        guess = _initial_guess(net, q)
     scale = (
         jnp.sum(jnp.abs(q))
         + jnp.sum(STEFAN_BOLTZMANN_W_M2_K4 * net.space_radiative_m2 * net.sink_temperature_K**4)
@@ -126,14 +178,17 @@ def steady_state(
             jnp.asarray(Status.NONFINITE, jnp.int32),
             jnp.where(done, Status.SUCCESS, Status.NOT_CONVERGED).astype(jnp.int32),
         )
-        # custom_root's aux output must carry float tangents: pass the code as a float.
-        return T, status.astype(T.dtype)
+        # custom_root's aux output must carry float tangents: pass the codes as floats.
+        return T, jnp.stack([status, it]).astype(T.dtype)
 
     def tangent_solve(g, y):
         return jnp.linalg.solve(jax.jacobian(g)(y), y)
 
-    T, status = jax.lax.custom_root(residual, guess, newton, tangent_solve, has_aux=True)
-    status = jax.lax.stop_gradient(status).astype(jnp.int32)
-    if throw:
-        T = raise_if_failed(T, status)
-    return (T, status) if return_status else T
+    T, aux = jax.lax.custom_root(residual, guess, newton, tangent_solve, has_aux=True)
+    aux = jax.lax.stop_gradient(aux).astype(jnp.int32)
+    return SteadyStateSolution(
+        temperatures_K=T,
+        status=aux[0],
+        iterations=aux[1],
+        max_residual_W=jax.lax.stop_gradient(jnp.max(jnp.abs(residual(T)))),
+    )

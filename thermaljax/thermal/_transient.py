@@ -46,7 +46,7 @@ class TransientSolution(eqx.Module):
     """Result of :func:`transient_solution`.
 
     Attributes:
-        ts: (m,) output times [s].
+        times_s: (m,) output times [s].
         temperatures_K: (m, n) node temperatures at ``ts`` [K].
         status: integer :class:`thermaljax.Status` code (0 = success); per solve under vmap.
         max_error_estimate_K: largest embedded local error estimate over all steps [K]
@@ -54,7 +54,7 @@ class TransientSolution(eqx.Module):
         n_steps: number of integrator steps taken.
     """
 
-    ts: Float[Array, " m"]
+    times_s: Float[Array, " m"]
     temperatures_K: Float[Array, "m n"]
     status: Int[Array, ""]
     max_error_estimate_K: Float[Array, ""]
@@ -97,7 +97,9 @@ def _validate(network, T0_K, times_s, heat_W, method, substeps, max_step_s):
     if method == "rodas4":
         if substeps is not None:
             if not isinstance(substeps, int) or substeps < 1:
-                raise ValueError(f"substeps must be a positive int, got {substeps!r}")
+                raise ValueError(
+                    f"substeps = {substeps!r} must be an int >= 1 (Rodas4 steps per output interval)"
+                )
         else:
             check_range("max_step_s", max_step_s, "s", low=0.0, low_inclusive=False)
             if t is None:
@@ -149,15 +151,18 @@ def _solve_rodas4(network, T0, ts, heat_W, substeps: int):
         q_fn, dq_fn = interval(x)
         t0, t1 = x[0], x[1]
         h = (t1 - t0) / substeps
+        # Loads are sampled on [t0, t1): a load that jumps at an output time (right-continuous,
+        # e.g. ``where(t >= t_jump, ...)``) is seen with its pre-jump value up to the jump.
+        t_last = jnp.nextafter(t1, t0)
 
         def fun(t, T):
-            return inv_c * node_heat_flow_W(network, T, q_fn(t))
+            return inv_c * node_heat_flow_W(network, T, q_fn(jnp.minimum(t, t_last)))
 
         def jac(t, T):
             return inv_c[:, None] * node_heat_flow_jacobian(network, T)
 
         def dfdt(t, T):
-            return inv_c * dq_fn(t)
+            return inv_c * dq_fn(jnp.minimum(t, t_last))
 
         def step(carry, k):
             T, err = carry
@@ -203,7 +208,11 @@ def _solve_kvaerno5(network, T0, ts, heat_W, rtol, atol, max_steps, dt0):
     status = jnp.where(
         sol.result == diffrax.RESULTS.successful,
         jnp.asarray(Status.SUCCESS, jnp.int32),
-        jnp.asarray(Status.MAX_STEPS, jnp.int32),
+        jnp.where(
+            sol.result == diffrax.RESULTS.max_steps_reached,
+            jnp.asarray(Status.MAX_STEPS, jnp.int32),
+            jnp.asarray(Status.NONFINITE, jnp.int32),
+        ),
     )
     return sol.ys, jnp.asarray(jnp.nan, dtype), sol.stats["num_steps"], status
 
@@ -266,24 +275,46 @@ def transient_solution(
     dtype = jnp.result_type(network.dtype, jnp.asarray(T0_K))
     if not jnp.issubdtype(dtype, jnp.floating):
         dtype = jnp.result_type(float)
-    T0 = jnp.asarray(T0_K, dtype=dtype)
-    ts = jnp.asarray(times_s, dtype=dtype)
-    net = jax.tree.map(lambda a: jnp.asarray(a, dtype=dtype), network)
     if method == "rodas4":
         k = substeps if substeps is not None else _substeps_for(times_s, max_step_s)
-        ys, err, n_steps, status = _solve_rodas4(net, T0, ts, heat_W, k)
+        options = ("rodas4", k)
     else:
-        ys, err, n_steps, status = _solve_kvaerno5(net, T0, ts, heat_W, rtol, atol, max_steps, dt0)
+        options = ("kvaerno5", float(rtol), float(atol), int(max_steps), dt0)
+    heat = heat_W if callable(heat_W) else jnp.asarray(heat_W, dtype=dtype)
+    sol = _solve(network, jnp.asarray(T0_K, dtype), jnp.asarray(times_s, dtype), heat, options)
+    if throw:
+        sol = eqx.tree_at(
+            lambda s: s.temperatures_K, sol, raise_if_failed(sol.temperatures_K, sol.status)
+        )
+    return sol
+
+
+@eqx.filter_jit
+def _solve(network, T0, ts, heat_W, options) -> TransientSolution:
+    """Compiled core of :func:`transient_solution` (arguments already validated).
+
+    ``options`` and a callable ``heat_W`` are static (hashed); arrays are traced, so new
+    values (a new network, loads or initial temperatures of the same shapes) never retrace.
+    """
+    dtype = T0.dtype
+    net = jax.tree.map(lambda a: jnp.asarray(a, dtype=dtype), network)
+    if options[0] == "rodas4":
+        ys, err, n_steps, status = _solve_rodas4(net, T0, ts, heat_W, options[1])
+    else:
+        ys, err, n_steps, status = _solve_kvaerno5(net, T0, ts, heat_W, *options[1:])
+    # Non-finite inputs (e.g. a traced NaN load) are reported as such even where the adaptive
+    # solver would only see its steps rejected until max_steps.
+    q_at_ts = jax.vmap(heat_W)(ts) if callable(heat_W) else heat_W
+    inputs = [T0, q_at_ts, *jax.tree.leaves(net)]
+    inputs_bad = ~jnp.all(jnp.stack([jnp.all(jnp.isfinite(x)) for x in inputs]))
     bad = ~jnp.all(jnp.isfinite(ys) & (ys > 0.0))
     status = jnp.where(
-        (status == Status.SUCCESS) & bad, jnp.asarray(Status.NONFINITE, jnp.int32), status
+        inputs_bad | (bad & (status != Status.MAX_STEPS)), Status.NONFINITE, status
     )
-    if throw:
-        ys = raise_if_failed(ys, status)
     return TransientSolution(
-        ts=ts,
+        times_s=ts,
         temperatures_K=ys,
-        status=status,
+        status=status.astype(jnp.int32),
         max_error_estimate_K=err,
         n_steps=jnp.asarray(n_steps, jnp.int32),
     )
