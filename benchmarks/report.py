@@ -62,7 +62,8 @@ def thermal_transient_table(res: dict) -> str:
         lines.append(
             f"| {s['n_nodes']} | {b['batch']} | {b['thermaljax_solves_per_s']:.1f} "
             f"| {b['scipy_radau_solves_per_s']:.2f} ({b['scipy_radau_solves']} solves) "
-            f"| {b['speedup_vs_radau']:.0f}× | {_fmt(b.get('speedup_vs_lsoda_single'), '.0f')}× "
+            f"| {_fmt(b['speedup_vs_radau'], '.3g')}× "
+            f"| {_fmt(b.get('speedup_vs_lsoda_single'), '.3g')}× "
             f"| {b['thermaljax_compile_s']:.1f} | {g['ratio']:.2f} |"
         )
     return "\n".join(lines)

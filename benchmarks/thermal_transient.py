@@ -93,6 +93,13 @@ def scipy_solve(net, T0, times, Q, method, rtol, atol):
     return sol.y.T, sol.nfev
 
 
+def compile_time(jitted, *args):
+    """Seconds to trace, lower and compile ``jitted`` for ``args`` (ahead of time, not run)."""
+    t0 = time.perf_counter()
+    compiled = jitted.lower(*args).compile()
+    return time.perf_counter() - t0, compiled
+
+
 def median_time(fn, repeats):
     times = []
     for _ in range(repeats):
@@ -134,13 +141,12 @@ def bench_size(n_nodes, n_orbits, batch, scipy_batch, repeats, log):
     # Rodas4 at its defaults; Kvaerno5 at the loosest tolerance of the ladder that reaches the
     # target (atol = 10 rtol K, as for SciPy), so both are compared at matched accuracy.
     def measure(opts):
-        fn = jax.jit(lambda q: transient_solution(net, T0, times, q, **opts))
-        t0 = time.perf_counter()
+        compile_s, fn = compile_time(
+            jax.jit(lambda q: transient_solution(net, T0, times, q, **opts)), Q)
         sol = jax.block_until_ready(fn(Q))
-        first = time.perf_counter() - t0
         run = median_time(lambda: jax.block_until_ready(fn(Q)), repeats)
         err = float(np.max(np.abs(np.asarray(sol.temperatures_K) - ref)))
-        return {"compile_s": first - run, "time_s": run, "error_K": err,
+        return {"compile_s": compile_s, "time_s": run, "error_K": err,
                 "n_steps": int(sol.n_steps), "options": opts}
 
     candidates = {"rodas4": [{}],
@@ -152,10 +158,8 @@ def bench_size(n_nodes, n_orbits, batch, scipy_batch, repeats, log):
             if r["error_K"] <= TARGET_K:
                 break
         res[f"thermaljax_{name}"] = r
-        run, first, err = r["time_s"], r["compile_s"] + r["time_s"], r["error_K"]
-        sol_steps = r["n_steps"]
-        log(f"[{n_nodes}] thermaljax {name}: run {run*1e3:.1f} ms, compile "
-            f"{first - run:.2f} s, error {err:.2e} K, steps {sol_steps}")
+        log(f"[{n_nodes}] thermaljax {name}: run {r['time_s'] * 1e3:.1f} ms, compile "
+            f"{r['compile_s']:.2f} s, error {r['error_K']:.2e} K, steps {r['n_steps']}")
 
     # --- gradient cost ---------------------------------------------------------------------------
     def loss(q, cap_scale):
@@ -164,16 +168,14 @@ def bench_size(n_nodes, n_orbits, batch, scipy_batch, repeats, log):
         T = transient_solution(n2, T0, times, q).temperatures_K
         return jnp.sum(T[-1]) + jnp.mean(T)
 
-    fwd = jax.jit(loss)
-    grad = jax.jit(jax.grad(loss, argnums=(0, 1)))
+    _, fwd = compile_time(jax.jit(loss), Q, 1.0)
+    grad_compile, grad = compile_time(jax.jit(jax.grad(loss, argnums=(0, 1))), Q, 1.0)
     jax.block_until_ready(fwd(Q, 1.0))
-    t0 = time.perf_counter()
     jax.block_until_ready(grad(Q, 1.0))
-    grad_first = time.perf_counter() - t0
     t_fwd = median_time(lambda: jax.block_until_ready(fwd(Q, 1.0)), repeats)
     t_grad = median_time(lambda: jax.block_until_ready(grad(Q, 1.0)), repeats)
     res["gradient"] = {"forward_s": t_fwd, "grad_s": t_grad, "ratio": t_grad / t_fwd,
-                       "grad_compile_s": grad_first - t_grad,
+                       "grad_compile_s": grad_compile,
                        "wrt": "all loads (m x n) and a capacitance scale"}
     log(f"[{n_nodes}] grad/forward = {t_grad / t_fwd:.2f}")
 
@@ -181,10 +183,9 @@ def bench_size(n_nodes, n_orbits, batch, scipy_batch, repeats, log):
     rng = np.random.default_rng(0)
     factors = rng.uniform(0.8, 1.2, size=(batch, 1, n_nodes))
     Qb = Q[None] * factors
-    bfn = jax.jit(jax.vmap(lambda q: transient_solution(net, T0, times, q).temperatures_K))
-    t0 = time.perf_counter()
+    batch_compile, bfn = compile_time(
+        jax.jit(jax.vmap(lambda q: transient_solution(net, T0, times, q).temperatures_K)), Qb)
     out = jax.block_until_ready(bfn(Qb))
-    first = time.perf_counter() - t0
     run = median_time(lambda: jax.block_until_ready(bfn(Qb)), max(1, repeats // 2))
     jax_rate = batch / run
     k = min(scipy_batch, batch)
@@ -196,7 +197,7 @@ def bench_size(n_nodes, n_orbits, batch, scipy_batch, repeats, log):
     check = float(np.max(np.abs(np.asarray(out[k - 1]) - y)))
     scipy_rate = k / scipy_run
     res["batch"] = {
-        "batch": batch, "thermaljax_time_s": run, "thermaljax_compile_s": first - run,
+        "batch": batch, "thermaljax_time_s": run, "thermaljax_compile_s": batch_compile,
         "thermaljax_solves_per_s": jax_rate, "scipy_radau_solves": k,
         "scipy_radau_time_s": scipy_run, "scipy_radau_solves_per_s": scipy_rate,
         "speedup_vs_radau": jax_rate / scipy_rate,

@@ -65,13 +65,17 @@ def check_range(
     v = concrete_values(x, name, unit)
     if v is None or v.size == 0:
         return
-    if not np.all(np.isfinite(v)):
-        first = v.reshape(-1)[np.argmax(~np.isfinite(v).reshape(-1))]
-        where = "" if v.ndim == 0 else f" (array of shape {v.shape}, first offending element {first})"
-        raise ValueError(f"{name} must be finite [{unit}]{where}, got {_fmt(float(first))}")
     lo_br = "[" if low_inclusive else "("
     hi_br = "]" if high_inclusive else ")"
     allowed = f"{lo_br}{_fmt(low)}, {_fmt(high)}{hi_br} {unit}".rstrip()
+    finite = np.isfinite(v)
+    if not np.all(finite):
+        first = float(v.reshape(-1)[np.argmax(~finite.reshape(-1))])
+        value = _fmt(first) if v.ndim == 0 else f"array of shape {v.shape}"
+        where = "" if v.ndim == 0 else f" (first offending element: {_fmt(first)})"
+        raise ValueError(
+            f"{name} = {value} {unit}{where} is not finite: outside the allowed range {allowed}"
+        )
     bad = np.zeros(v.shape, dtype=bool)
     if low_inclusive:
         bad |= v < low
