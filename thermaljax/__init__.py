@@ -4,6 +4,10 @@ Public namespace (everything else is private and may change):
     thermaljax.constants   physical constants with their sources
     thermaljax.orbit       orbit geometry, solar ephemeris, eclipses, environmental fluxes
     thermaljax.thermal     lumped thermal networks: transient and steady state
+    thermaljax.demo        the orbit + radiator demonstration behind `thermaljax simulate`
+    thermaljax.io          atomic JSON/CSV/bytes output
+    thermaljax.plots       review figures (matplotlib, Agg)
+    thermaljax.cli         the `thermaljax` command line
     Status                 run-time outcome codes of the solvers
 """
 

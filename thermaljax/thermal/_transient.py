@@ -47,7 +47,7 @@ class TransientSolution(eqx.Module):
 
     Attributes:
         times_s: (m,) output times [s].
-        temperatures_K: (m, n) node temperatures at ``ts`` [K].
+        temperatures_K: (m, n) node temperatures at ``times_s`` [K].
         status: integer :class:`thermaljax.Status` code (0 = success); per solve under vmap.
         max_error_estimate_K: largest embedded local error estimate over all steps [K]
             (Rodas4's order-3 vs order-4 difference; for ``kvaerno5`` it is NaN).
@@ -240,12 +240,16 @@ def transient_solution(
     Args:
         network: the thermal network (n nodes).
         T0_K: (n,) initial temperatures [K] at ``times_s[0]``.
-        times_s: (m,) strictly increasing output times [s], m >= 2.
+        times_s: (m,) strictly increasing output times [s], m >= 2. They are cast to the
+            computation dtype: in float32 keep them relative to the start of the run (float32
+            resolves 2 s at one year).
         heat_W: external loads [W]: an array (m, n) at ``times_s``, linearly interpolated in
             between (the interpolation knots coincide with step boundaries, so the method
-            keeps its order), or a JAX-traceable callable ``t -> (n,)``. A callable with a
-            discontinuity (a sharp eclipse entry) loses accuracy in the step that holds it;
-            put an output time there or smooth the switch over a few steps.
+            keeps its order), or a JAX-traceable callable ``t -> (n,)``. Loads are sampled on
+            each half-open interval ``[t_k, t_k+1)``: a callable that jumps (an eclipse entry)
+            is integrated exactly as a step when an output time sits at the jump and the
+            switch is right-continuous (``where(t >= t_jump, ...)``); a jump between output
+            times costs accuracy in the step that holds it.
         method: ``"rodas4"`` (default: fixed-step L-stable Rosenbrock in ``lax.scan``) or
             ``"kvaerno5"`` (diffrax, adaptive, error-controlled; slower, for cross-checks).
         max_step_s: longest Rodas4 step [s]; each output interval is split into
