@@ -1,16 +1,21 @@
-"""The Examples in the orbit docstrings run and print what they say."""
+"""The Examples in the docstrings (orbit and thermal modules) run and print what they say;
+the orbit namespace is curated."""
 
 import doctest
 import importlib
 
 import pytest
 
-MODULES = ["_kepler", "_ephemeris", "_shadow", "_view_factor", "_attitude", "_environment"]
+MODULES = [
+    *(f"thermaljax.orbit.{m}" for m in
+      ("_kepler", "_ephemeris", "_shadow", "_view_factor", "_attitude", "_environment")),
+    *(f"thermaljax.thermal.{m}" for m in ("_network", "_transient", "_steady")),
+]
 
 
 @pytest.mark.parametrize("name", MODULES)
 def test_docstring_examples(name):
-    module = importlib.import_module(f"thermaljax.orbit.{name}")
+    module = importlib.import_module(name)
     result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0
     assert result.failed == 0
