@@ -4,6 +4,7 @@ Public namespace (everything else is private and may change):
     thermaljax.constants   physical constants with their sources
     thermaljax.orbit       orbit geometry, solar ephemeris, eclipses, environmental fluxes
     thermaljax.thermal     lumped thermal networks: transient and steady state
+    thermaljax.pv          photovoltaic arrays: power with temperature and degradation, heat
     thermaljax.demo        the orbit + radiator demonstration behind `thermaljax simulate`
     thermaljax.io          atomic JSON/CSV/bytes output
     thermaljax.plots       review figures (matplotlib, Agg)
@@ -13,6 +14,7 @@ Public namespace (everything else is private and may change):
 
 from . import constants as constants
 from . import orbit as orbit
+from . import pv as pv
 from . import thermal as thermal
 from ._status import Status as Status
 from ._version import __version__ as __version__
