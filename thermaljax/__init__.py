@@ -5,6 +5,7 @@ Public namespace (everything else is private and may change):
     thermaljax.orbit       orbit geometry, solar ephemeris, eclipses, environmental fluxes
     thermaljax.thermal     lumped thermal networks: transient and steady state
     thermaljax.pv          photovoltaic arrays: power with temperature and degradation, heat
+    thermaljax.battery     Thevenin equivalent-circuit battery with Arrhenius resistances, fade
     thermaljax.demo        the orbit + radiator demonstration behind `thermaljax simulate`
     thermaljax.io          atomic JSON/CSV/bytes output
     thermaljax.plots       review figures (matplotlib, Agg)
@@ -12,6 +13,7 @@ Public namespace (everything else is private and may change):
     Status                 run-time outcome codes of the solvers
 """
 
+from . import battery as battery
 from . import constants as constants
 from . import orbit as orbit
 from . import pv as pv
