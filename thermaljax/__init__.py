@@ -6,6 +6,7 @@ Public namespace (everything else is private and may change):
     thermaljax.thermal     lumped thermal networks: transient and steady state
     thermaljax.pv          photovoltaic arrays: power with temperature and degradation, heat
     thermaljax.battery     Thevenin equivalent-circuit battery with Arrhenius resistances, fade
+    thermaljax.rack        GPU presets, junction temperature, smooth throttling
     thermaljax.demo        the orbit + radiator demonstration behind `thermaljax simulate`
     thermaljax.io          atomic JSON/CSV/bytes output
     thermaljax.plots       review figures (matplotlib, Agg)
@@ -17,6 +18,7 @@ from . import battery as battery
 from . import constants as constants
 from . import orbit as orbit
 from . import pv as pv
+from . import rack as rack
 from . import thermal as thermal
 from ._status import Status as Status
 from ._version import __version__ as __version__
