@@ -477,3 +477,92 @@ def test_public_namespace_is_curated():
     assert public == expected, public ^ expected
     for name in expected:
         assert name in thermal.__doc__, name
+
+
+# --- fluid advection (one-way conductors) -----------------------------------------------------
+def loop_network(n_seg, mcp=200.0, area=20.0, eps=0.85, cap_seg=2.0e3):
+    """Heater node 0 -> radiator segments 1..n_seg in series -> back to node 0."""
+    n = n_seg + 1
+    F = np.zeros((n, n))
+    for k in range(n):
+        F[(k + 1) % n, k] = mcp  # flow from node k into node k+1
+    gs = np.zeros(n)
+    gs[1:] = eps * area / n_seg
+    cap = np.full(n, cap_seg)
+    cap[0] = 5.0e4
+    return Network(cap, np.zeros((n, n)), np.zeros((n, n)), gs, sink_temperature_K=0.0,
+                   advective_W_per_K=F)
+
+
+def test_radiator_loop_converges_to_continuous_closed_form():
+    """Steady loop: heater adds Q; along the radiator m_dot c dT/dA = -eps sigma T^4, so
+    T_exit^-3 = T_in^-3 + 3 eps sigma A / (m_dot c) and T_in - T_exit = Q / (m_dot c).
+    Upwind segments converge to it at first order in 1/n_seg."""
+    Q, mcp, area, eps = 7000.0, 200.0, 20.0, 0.85
+
+    def mismatch(t_in):
+        t_exit = (t_in**-3 + 3 * eps * SIGMA * area / mcp) ** (-1 / 3)
+        return t_in - t_exit - Q / mcp
+
+    t_in = scipy.optimize.brentq(mismatch, 250.0, 500.0, xtol=1e-12)
+    errors = []
+    for n_seg in (20, 40, 80):
+        net = loop_network(n_seg, mcp, area, eps)
+        q = np.zeros(n_seg + 1)
+        q[0] = Q
+        T = np.asarray(steady_state(net, q))
+        radiated = (SIGMA * np.asarray(net.space_radiative_m2) * T**4).sum()
+        assert abs(radiated - Q) < 1e-6 * Q  # steady: everything the heater adds leaves
+        errors.append(T[0] - t_in)  # the heater outlet is the radiator inlet [K]
+    errors = np.array(errors)
+    order = np.log2(errors[:-1] / errors[1:])
+    # First-order upwind: halving the segment length halves the error (order 0.9-1.1) ...
+    assert np.all((order > 0.9) & (order < 1.1)), (errors, order)
+    # ... and Richardson extrapolation of the two finest grids recovers the closed form.
+    assert abs(2 * errors[2] - errors[1]) < 0.01, errors
+
+
+def test_advective_transient_conserves_energy_and_matches_radau():
+    net = loop_network(10)
+    n = 11
+    times = np.arange(0.0, 4 * 3600.0 + 1.0, 20.0)
+    Q = np.zeros((len(times), n))
+    Q[:, 0] = np.where((times % 5700.0) < 3600.0, 7000.0, 3000.0)
+    T0 = np.full(n, 300.0)
+    T = np.asarray(transient(net, T0, times, Q))
+    F = np.asarray(net.advective_W_per_K)
+    C = np.asarray(net.capacitance_J_per_K)
+
+    def rhs(t, y):
+        q = np.array([np.interp(t, times, Q[:, i]) for i in range(n)])
+        adv = F @ y - F.sum(1) * y
+        return (q + adv - SIGMA * np.asarray(net.space_radiative_m2) * y**4) / C
+
+    ref = scipy.integrate.solve_ivp(rhs, (0, times[-1]), T0, method="Radau", t_eval=times,
+                                    rtol=1e-10, atol=1e-8).y.T
+    assert np.max(np.abs(T - ref)) < 0.05
+    stored = np.sum(C * (T[-1] - T[0]))
+    loads = scipy.integrate.trapezoid(Q.sum(1), times)
+    radiated = scipy.integrate.simpson((SIGMA * np.asarray(net.space_radiative_m2) * T**4).sum(1),
+                                       x=times)
+    # Advection moves heat between nodes without creating any: balance to the quadrature error.
+    assert abs(stored - (loads - radiated)) < 1e-5 * loads
+
+
+def test_advection_validation():
+    F = np.array([[0.0, 100.0], [50.0, 0.0]])  # node 0 receives 100, sends 50: no mass balance
+    with pytest.raises(ValueError, match=r"advective_W_per_K \[W/K\] must conserve mass: node 0"):
+        Network([1.0, 1.0], np.zeros((2, 2)), np.zeros((2, 2)), [1.0, 1.0],
+                advective_W_per_K=F)
+    with pytest.raises(ValueError, match="advective_W_per_K = .* outside the allowed range"):
+        Network([1.0, 1.0], np.zeros((2, 2)), np.zeros((2, 2)), [1.0, 1.0],
+                advective_W_per_K=-np.ones((2, 2)))
+    # A loop linked only by flow still reaches the sink through it (well posed).
+    net = loop_network(3)
+    assert thermal_sink_free(net) == []
+
+
+def thermal_sink_free(net):
+    from thermaljax.thermal import sink_components
+
+    return sink_components(net)

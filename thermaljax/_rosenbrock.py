@@ -88,7 +88,8 @@ def gauss_jordan_inverse(m: jax.Array) -> jax.Array:
     ``vmap`` the work is a few fused elementwise kernels over the batch instead of one LAPACK
     call per matrix; for n <= 16 this is several times faster on CPU. Without pivoting it is
     stable for diagonally dominant matrices, which is what the thermal solver passes
-    (``C / (h gamma) - dP/dT`` is column diagonally dominant).
+    (``C / (h gamma) - dP/dT`` is column diagonally dominant: GL and GR are symmetric and the
+    advective rates conserve mass).
     """
     n = m.shape[-1]
     eye = jnp.eye(n, dtype=m.dtype)

@@ -7,7 +7,12 @@ times a view factor, the "radiative exchange factor" of ESATAN), and with the de
 through ``GR_i,space`` [m^2]:
 
     C_i dT_i/dt = Q_i(t) + sum_j GL_ij (T_j - T_i) + sigma sum_j GR_ij (T_j^4 - T_i^4)
-                  - sigma GR_i,space (T_i^4 - T_sink^4)
+                  - sigma GR_i,space (T_i^4 - T_sink^4) + sum_j F_ij (T_j - T_i)
+
+The last term is optional fluid advection ("one-way conductors" of SINDA/FLUINT): ``F_ij`` [W/K]
+is the capacity rate m_dot c_p of the flow from node j into node i, so a node takes on the
+temperature of what flows in. Mass balance (every node's inflow equals its outflow,
+``sum_j F_ij = sum_j F_ji``) makes the advective term conserve energy exactly.
 
 References:
     Gilmore (ed.), Spacecraft Thermal Control Handbook, Vol. 1, 2nd ed., Aerospace Press (2002),
@@ -26,6 +31,7 @@ from .._checks import check_range, check_shape, concrete_values
 from ..constants import DEEP_SPACE_TEMPERATURE_K, STEFAN_BOLTZMANN_W_M2_K4
 
 _SYMMETRY_RTOL = 1e-6  # per pair, relative to the larger of G_ij and G_ji
+_MASS_BALANCE_RTOL = 1e-6  # per node, relative to the node's inflow
 
 
 def _as_float_array(x) -> Array:
@@ -50,6 +56,22 @@ def _check_symmetric(name: str, unit: str, m) -> None:
         )
 
 
+def _check_mass_balance(f) -> None:
+    v = concrete_values(f, "advective_W_per_K", "W/K")
+    if v is None or v.size == 0:
+        return
+    v = v - np.diag(np.diag(v))
+    inflow, outflow = v.sum(axis=1), v.sum(axis=0)
+    excess = np.abs(inflow - outflow) - _MASS_BALANCE_RTOL * np.maximum(inflow, outflow)
+    if np.any(excess > 0.0):
+        i = int(np.argmax(excess))
+        raise ValueError(
+            f"advective_W_per_K [W/K] must conserve mass: node {i} receives {inflow[i]:.6g} W/K "
+            f"(row sum) but sends {outflow[i]:.6g} W/K (column sum); every node's inflow must "
+            "equal its outflow, e.g. a closed loop with one capacity rate m_dot c_p"
+        )
+
+
 class Network(eqx.Module):
     """A lumped thermal network (nodes, GL and GR conductors, radiation to deep space).
 
@@ -65,6 +87,9 @@ class Network(eqx.Module):
         space_radiative_m2: (n,) radiative conductors to the deep-space sink [m^2], >= 0
             (e.g. emissivity x area for a radiator face with a full view of space).
         sink_temperature_K: sink temperature [K], default 3 K (CMB 2.7 K, rounded).
+        advective_W_per_K: optional (n, n) fluid capacity rates ``F_ij = m_dot c_p`` [W/K]
+            of the flow from node j into node i, >= 0, diagonal ignored; each node's inflow
+            must equal its outflow (row sums equal column sums). Default: no flow.
 
     Example:
         >>> import jax.numpy as jnp
@@ -84,6 +109,7 @@ class Network(eqx.Module):
     radiative_m2: Float[Array, "n n"]
     space_radiative_m2: Float[Array, " n"]
     sink_temperature_K: Float[Array, ""]
+    advective_W_per_K: Float[Array, "n n"]
 
     def __init__(
         self,
@@ -92,6 +118,7 @@ class Network(eqx.Module):
         radiative_m2,
         space_radiative_m2,
         sink_temperature_K=DEEP_SPACE_TEMPERATURE_K,
+        advective_W_per_K=None,
     ):
         cap = _as_float_array(capacitance_J_per_K)
         if cap.ndim != 1 or cap.shape[0] < 1:
@@ -121,6 +148,14 @@ class Network(eqx.Module):
         self.radiative_m2 = 0.5 * (gr + gr.T) * off
         self.space_radiative_m2 = gs
         self.sink_temperature_K = ts
+        if advective_W_per_K is None:
+            self.advective_W_per_K = jnp.zeros((n, n), dtype=gl.dtype)
+        else:
+            fa = _as_float_array(advective_W_per_K)
+            check_shape("advective_W_per_K", fa, (n, n), f"n = {n} nodes from capacitance_J_per_K")
+            check_range("advective_W_per_K", fa, "W/K", low=0.0)
+            _check_mass_balance(fa)
+            self.advective_W_per_K = fa * off
 
     @property
     def n_nodes(self) -> int:
@@ -135,6 +170,7 @@ class Network(eqx.Module):
             self.conductance_W_per_K,
             self.radiative_m2,
             self.space_radiative_m2,
+            self.advective_W_per_K,
         )
 
 
@@ -156,7 +192,9 @@ def node_heat_flow_W(network: Network, temperature_K, heat_W):
     t = temperature_K
     t4 = t**4
     sink4 = network.sink_temperature_K**4
-    conduction = gl @ t - jnp.sum(gl, axis=-1) * t
+    # Conduction and advection are both linear in T: one product for the two.
+    linear = gl + network.advective_W_per_K
+    conduction = linear @ t - jnp.sum(linear, axis=-1) * t
     radiation = STEFAN_BOLTZMANN_W_M2_K4 * (gr @ t4 - jnp.sum(gr, axis=-1) * t4)
     to_space = STEFAN_BOLTZMANN_W_M2_K4 * gs * (t4 - sink4)
     return heat_W + conduction + radiation - to_space
@@ -165,10 +203,11 @@ def node_heat_flow_W(network: Network, temperature_K, heat_W):
 def node_heat_flow_jacobian(network: Network, temperature_K):
     """Jacobian dP/dT of :func:`node_heat_flow_W` [W/K], shape (n, n), in closed form.
 
-        dP_i/dT_j = GL_ij + 4 sigma GR_ij T_j^3                       (i != j)
-        dP_i/dT_i = -sum_k GL_ik - 4 sigma (sum_k GR_ik + GR_i,space) T_i^3
+        dP_i/dT_j = GL_ij + F_ij + 4 sigma GR_ij T_j^3                (i != j)
+        dP_i/dT_i = -sum_k (GL_ik + F_ik) - 4 sigma (sum_k GR_ik + GR_i,space) T_i^3
     """
-    gl, gr, gs = network.conductance_W_per_K, network.radiative_m2, network.space_radiative_m2
+    gr, gs = network.radiative_m2, network.space_radiative_m2
+    gl = network.conductance_W_per_K + network.advective_W_per_K
     t3 = temperature_K**3
     four_sigma = 4.0 * STEFAN_BOLTZMANN_W_M2_K4
     off_diag = gl + four_sigma * gr * t3[None, :]
@@ -194,13 +233,14 @@ def sink_components(network: Network) -> list[list[int]]:
     gl = concrete_values(network.conductance_W_per_K)
     gr = concrete_values(network.radiative_m2)
     gs = concrete_values(network.space_radiative_m2)
-    if gl is None or gr is None or gs is None:
+    fa = concrete_values(network.advective_W_per_K)
+    if gl is None or gr is None or gs is None or fa is None:
         raise ValueError(
             "sink_components(network) needs a network with concrete (not traced) conductance_W_per_K, "
-            "radiative_m2 and space_radiative_m2; call it outside jit/vmap/grad"
+            "radiative_m2, space_radiative_m2 and advective_W_per_K; call it outside jit/vmap/grad"
         )
     n = gl.shape[0]
-    linked = (gl > 0) | (gr > 0)
+    linked = (gl > 0) | (gr > 0) | (fa > 0) | (fa.T > 0)
     seen = np.zeros(n, dtype=bool)
     isolated = []
     for start in range(n):

@@ -110,7 +110,7 @@ def steady_state_solution(
         check_range("T_guess_K", T_guess_K, "K", low=0.0, low_inclusive=False)
     if concrete_values(network.space_radiative_m2) is not None and all(
         concrete_values(a) is not None
-        for a in (network.conductance_W_per_K, network.radiative_m2)
+        for a in (network.conductance_W_per_K, network.radiative_m2, network.advective_W_per_K)
     ):
         isolated = sink_components(network)
         if isolated:
