@@ -172,8 +172,12 @@ def bench_size(n_nodes, n_orbits, batch, scipy_batch, repeats, log):
     grad_compile, grad = compile_time(jax.jit(jax.grad(loss, argnums=(0, 1))), Q, 1.0)
     jax.block_until_ready(fwd(Q, 1.0))
     jax.block_until_ready(grad(Q, 1.0))
-    t_fwd = median_time(lambda: jax.block_until_ready(fwd(Q, 1.0)), repeats)
-    t_grad = median_time(lambda: jax.block_until_ready(grad(Q, 1.0)), repeats)
+    # Interleave forward and gradient runs so that machine load drifts hit both alike.
+    t_fwd_all, t_grad_all = [], []
+    for _ in range(max(3, repeats)):
+        t_fwd_all.append(median_time(lambda: jax.block_until_ready(fwd(Q, 1.0)), 1))
+        t_grad_all.append(median_time(lambda: jax.block_until_ready(grad(Q, 1.0)), 1))
+    t_fwd, t_grad = statistics.median(t_fwd_all), statistics.median(t_grad_all)
     res["gradient"] = {"forward_s": t_fwd, "grad_s": t_grad, "ratio": t_grad / t_fwd,
                        "grad_compile_s": grad_compile,
                        "wrt": "all loads (m x n) and a capacitance scale"}
