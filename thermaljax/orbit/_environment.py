@@ -49,6 +49,7 @@ def _check_olr(olr_W_m2: ArrayLike) -> None:
 def earth_ir_flux(
     altitude_m: ArrayLike,
     angle_from_nadir: ArrayLike,
+    *,
     olr_W_m2: ArrayLike = constants.EARTH_OLR_W_M2,
 ) -> Array:
     """Earth infrared irradiance on one face of a flat plate.
@@ -84,6 +85,7 @@ def albedo_flux(
     altitude_m: ArrayLike,
     angle_from_nadir: ArrayLike,
     cos_subsolar_zenith: ArrayLike,
+    *,
     solar_flux_W_m2: ArrayLike = constants.SOLAR_CONSTANT_W_M2,
     albedo: ArrayLike = constants.EARTH_ALBEDO,
 ) -> Array:
