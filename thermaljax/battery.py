@@ -31,7 +31,7 @@ import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array, ArrayLike, Float
 
-from ._checks import check_range, check_shape
+from ._checks import check_range, check_shape, concrete_values
 
 GAS_CONSTANT_J_MOL_K = 8.314462618
 """Molar gas constant [J/(mol K)] (CODATA 2018, exact)."""
@@ -98,7 +98,7 @@ class TheveninParams(eqx.Module):
         check_shape("ocv_V", ocv, soc.shape, "one voltage per ocv_soc entry [V]")
         check_range("ocv_soc", soc, "(fraction)", low=0.0, high=1.0)
         check_range("ocv_V", ocv, "V", low=0.0, low_inclusive=False, high=10.0)
-        s = np.asarray(soc) if not isinstance(soc, jax.core.Tracer) else None
+        s = concrete_values(soc, "ocv_soc", "(fraction)")
         if s is not None and np.any(np.diff(s) <= 0):
             raise ValueError("ocv_soc must be strictly increasing [-]")
         positive = dict(capacity_Ah=("A h", capacity_Ah), r0_ohm=("Ohm", r0_ohm),
@@ -114,9 +114,8 @@ class TheveninParams(eqx.Module):
                     high=1.0)
         check_range("soc_min", soc_min, "(fraction)", low=0.0, high=1.0)
         check_range("soc_max", soc_max, "(fraction)", low=0.0, high=1.0)
-        if all(not isinstance(x, jax.core.Tracer) for x in (soc_min, soc_max)) and not (
-            float(soc_min) < float(soc_max)
-        ):
+        lo, hi = concrete_values(soc_min), concrete_values(soc_max)
+        if lo is not None and hi is not None and not float(lo) < float(hi):
             raise ValueError(f"soc_min = {soc_min} must be below soc_max = {soc_max} [-]")
         self.capacity_Ah = jnp.asarray(capacity_Ah, dtype=float)
         self.ocv_soc = soc

@@ -148,7 +148,7 @@ def _solve(network, q, guess, rtol: float, max_iterations: int) -> SteadyStateSo
     scale = (
         jnp.sum(jnp.abs(q))
         + jnp.sum(STEFAN_BOLTZMANN_W_M2_K4 * net.space_radiative_m2 * net.sink_temperature_K**4)
-        + jnp.max(net.conductance_W_per_K, initial=0.0) * 1.0
+        + jnp.max(net.conductance_W_per_K, initial=0.0)  # [W/K] x 1 K of difference
         + jnp.finfo(dtype).tiny
     )
 
