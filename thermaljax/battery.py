@@ -248,3 +248,37 @@ def capacity_fade(ah_throughput: ArrayLike, temperature_K: ArrayLike = 298.15) -
     loss = b * jnp.exp(-ea / (GAS_CONSTANT_J_MOL_K * jnp.asarray(temperature_K))) * jnp.where(
         x > 0, jnp.where(x > 0, x, 1.0) ** z, 0.0)
     return jnp.minimum(loss, 0.999)
+
+
+def chemical_energy_J(params: TheveninParams, soc: ArrayLike) -> Array:
+    """Energy stored in one cell above SOC 0, at open-circuit voltage [J].
+
+        E(soc) = 3600 Q int_0^soc OCV(s) ds
+
+    exact for the piecewise-linear (end-clamped) OCV table of :func:`open_circuit_voltage_V`.
+    The battery's energy bookkeeping uses it: discharging from ``soc_a`` to ``soc_b`` releases
+    ``E(soc_a) - E(soc_b)`` as terminal energy plus Joule heat.
+
+    Args:
+        params: the cell.
+        soc: state of charge [-] (values outside [0, 1] extrapolate with the clamped OCV).
+
+    Returns:
+        Energy [J], shape of ``soc``.
+
+    Example:
+        >>> p = TheveninParams(capacity_Ah=1.0, ocv_soc=(0.0, 1.0), ocv_V=(3.0, 4.0))
+        >>> round(float(chemical_energy_J(p, 1.0)))  # 3600 C x 3.5 V
+        12600
+    """
+    s = jnp.asarray(soc)[..., None]
+    x, v = params.ocv_soc, params.ocv_V
+    # Clamped regions below the first and above the last breakpoint.
+    below = (jnp.minimum(s[..., 0], x[0]) - 0.0) * v[0]
+    above = jnp.maximum(s[..., 0] - x[-1], 0.0) * v[-1]
+    a, b = x[:-1], x[1:]
+    slope = (v[1:] - v[:-1]) / (b - a)
+    upper = jnp.clip(s, a, b)
+    # Trapezoid of the linear segment from a to min(soc, b); zero when soc <= a.
+    seg = (upper - a) * (v[:-1] + 0.5 * slope * (upper - a))
+    return 3600.0 * params.capacity_Ah * (below + above + jnp.sum(seg, axis=-1))

@@ -1,0 +1,299 @@
+"""The coupled rack model: thermal nodes, power bus and battery as one ODE system.
+
+State ``y = [T_gpu, T_rack, T_seg_1..T_seg_N, T_array, T_battery, SOC, V1]`` (temperatures
+[K], state of charge [-] and RC-pair voltage [V] of one battery cell). Nodes:
+
+* ``gpu``: the N GPU modules lumped (C = N c_gpu), coupled to the rack node by N / R_jc; its
+  temperature is the junction temperature (at quasi-steady state ``T_j = T_c + R_jc P``).
+* ``rack``: cold plates, manifolds, servers and the coolant in the rack; receives host,
+  network, housekeeping and pump power, and the converter losses (the power electronics sit
+  on the loop).
+* ``seg_1..seg_N``: radiator segments along the flow (panel plus fluid), advective
+  one-way conductors ``m_dot c_p`` rack -> seg_1 -> ... -> seg_N -> rack; each absorbs
+  sunlight, albedo and Earth IR on its faces and radiates to space.
+* ``array``: the solar array; absorbs on both faces, radiates from both, and exports the
+  electrical power it delivers.
+* ``battery``: the pack; Joule and coulombic-loss heat, its own one-sided radiator, and a
+  conductor to the rack.
+
+Power bus (every quantity in W, positive as named):
+
+    P_avail   = eta_mppt P_pv,max(T_array, G)                 (array -> MPPT -> bus)
+    headroom  = P_avail + P_dis,cap(SOC) - P_essential        (battery may discharge down
+                                                               to soc_min: linear ramp)
+    shed      = clip(headroom / P_servers, 0, 1)              (fraction of servers kept on)
+    P_load    = P_essential + shed P_servers
+    surplus   = max(P_avail - P_load, 0) -> charge (<= P_ch,cap(SOC), tapers to 0 at soc_max)
+                                             and shunt (the rest)
+    deficit   = max(P_load - P_avail, 0) -> battery discharge
+    P_term    = deficit / eta_dis - eta_ch P_charge           (battery terminal, + discharges)
+
+``P_servers = N [P_idle + (P_tdp - P_idle) u throttle(T_gpu)] + N P_host``; the essential
+load is network + housekeeping + pump. The cell current follows from the terminal power by
+``I = 2 p / (E + sqrt(E^2 - 4 R0 p))``, ``E = OCV - V1``, ``p`` the power per cell.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+
+from .. import battery as _battery
+from .. import constants, rack
+from ..orbit._attitude import _sun_direction_lvlh
+from ..orbit._environment import _plate_environment
+from ..orbit._kepler import _mean_motion
+from ..thermal import Network, node_heat_flow_W, radiated_to_space_W
+from ._spec import Design, Scenario
+
+GPU, RACK = 0, 1
+
+
+def node_names(n_segments: int) -> tuple[str, ...]:
+    """Names of the thermal nodes, in state order."""
+    return ("gpu", "rack", *(f"radiator_{i + 1}" for i in range(n_segments)), "array",
+            "battery")
+
+
+class Flows(NamedTuple):
+    """Every power flow of the model at one instant [W unless stated]."""
+
+    sunlit_fraction: jax.Array  # [-]
+    utilisation: jax.Array  # scheduled [-]
+    throttle: jax.Array  # [-]
+    shed: jax.Array  # fraction of servers kept on [-]
+    compute_fraction: jax.Array  # delivered / scheduled compute [-]
+    junction_K: jax.Array
+    pv_available_W: jax.Array  # at the cell terminals, at maximum power
+    pv_W: jax.Array  # extracted at the cell terminals
+    load_W: jax.Array  # all bus loads incl. pump
+    gpu_W: jax.Array
+    pump_W: jax.Array
+    charge_W: jax.Array  # bus -> charge regulator
+    discharge_W: jax.Array  # discharge regulator -> bus
+    shunt_W: jax.Array  # surplus dissipated or not extracted (bus equivalent)
+    converter_loss_W: jax.Array  # MPPT + charge + discharge regulators
+    battery_power_W: jax.Array  # pack terminal, + discharges
+    battery_current_A: jax.Array  # pack, + discharges
+    battery_voltage_V: jax.Array  # pack terminal
+    battery_heat_W: jax.Array
+    absorbed_W: jax.Array  # (n,) environmental heat absorbed by each node
+    dissipated_W: jax.Array  # (n,) internal dissipation in each node (minus exported power)
+    radiated_W: jax.Array  # (n,) net radiated to the deep-space sink
+    dsoc_dt: jax.Array  # [1/s]
+    dv1_dt: jax.Array  # [V/s]
+
+
+class Model(eqx.Module):
+    """Derived, dtype-cast quantities of one (design, scenario) pair and the model equations."""
+
+    scenario: Scenario
+    network: Network
+    n_cells: jax.Array  # cells in the pack (continuous)
+    cell: _battery.TheveninParams  # capacity includes the retention factor
+    battery_mass_kg: jax.Array
+    pump_W: jax.Array
+    segment_area_m2: jax.Array
+    battery_radiator_area_m2: jax.Array
+    array_area_m2: jax.Array
+    mean_motion: jax.Array
+    period_s: jax.Array
+    scale: jax.Array  # Rodas4 row scaling: capacitances, pack energy, C1
+    pack_energy_J: jax.Array
+
+    def __init__(self, design: Design, scenario: Scenario, dtype):
+        cast = lambda tree: jax.tree.map(  # noqa: E731
+            lambda a: jnp.asarray(a, dtype) if eqx.is_inexact_array(a) else a, tree)
+        d, s = cast(design), cast(scenario)
+        self.scenario = s
+        lp, pw, rk = s.loop, s.power, s.rack
+        n_seg = lp.n_segments
+        n = n_seg + 4
+        # Battery: cells_in_series per string, strings in parallel from the design capacity.
+        nominal_cell_Wh = _battery.chemical_energy_J(pw.battery_cell, 1.0) / 3600.0
+        self.n_cells = d.battery_capacity_Wh / nominal_cell_Wh
+        self.cell = eqx.tree_at(lambda c: c.capacity_Ah, pw.battery_cell,
+                                pw.battery_cell.capacity_Ah * pw.battery_capacity_retention)
+        self.battery_mass_kg = d.battery_capacity_Wh / pw.battery_specific_energy_Wh_kg
+        self.pack_energy_J = 3600.0 * d.battery_capacity_Wh
+        self.pump_W = d.coolant_flow_kg_s * lp.pump_pressure_rise_Pa / (
+            lp.coolant_density_kg_m3 * lp.pump_efficiency)
+        self.segment_area_m2 = d.radiator_area_m2 / n_seg
+        self.battery_radiator_area_m2 = d.battery_radiator_area_m2
+        self.array_area_m2 = d.array_area_m2
+        self.mean_motion = _mean_motion(s.orbit.altitude_m)
+        self.period_s = 2.0 * jnp.pi / self.mean_motion
+
+        seg_cap = jnp.full((n_seg,), 1.0, dtype) * lp.radiator_heat_capacity_J_per_K_m2 \
+            * self.segment_area_m2
+        cap = jnp.concatenate([
+            jnp.stack([rk.n_gpus * rk.gpu_heat_capacity_J_per_K, rk.rack_heat_capacity_J_per_K]),
+            seg_cap,
+            jnp.stack([pw.array_heat_capacity_J_per_K_m2 * d.array_area_m2,
+                       pw.battery_heat_capacity_J_kg_K * self.battery_mass_kg]),
+        ])
+        gl = jnp.zeros((n, n), dtype)
+        g_jc = rk.n_gpus / rk.gpu.junction_to_coolant_K_per_W
+        gl = gl.at[GPU, RACK].set(g_jc).at[RACK, GPU].set(g_jc)
+        gl = gl.at[RACK, n - 1].set(pw.battery_to_rack_W_per_K)
+        gl = gl.at[n - 1, RACK].set(pw.battery_to_rack_W_per_K)
+        mc = d.coolant_flow_kg_s * lp.coolant_cp_J_per_kg_K
+        flow = jnp.zeros((n, n), dtype)
+        chain = [RACK, *range(2, 2 + n_seg), RACK]
+        for src, dst in zip(chain[:-1], chain[1:]):
+            flow = flow.at[dst, src].set(mc)  # F_ij: from j into i
+        faces = 2.0 if lp.two_sided else 1.0
+        gs = jnp.concatenate([
+            jnp.zeros((2,), dtype),
+            jnp.full((n_seg,), 1.0, dtype) * faces * lp.radiator_coating.emissivity
+            * self.segment_area_m2,
+            jnp.stack([(pw.cell.emissivity + pw.array_back_emissivity) * d.array_area_m2,
+                       pw.battery_radiator_coating.emissivity * d.battery_radiator_area_m2]),
+        ])
+        self.network = Network(cap, gl, jnp.zeros((n, n), dtype), gs,
+                               s.environment.sink_temperature_K, advective_W_per_K=flow)
+        # Rodas4 row scaling: rows in W (thermal), pack J (SOC) and cell C (V1), so that the
+        # stage matrices stay diagonally dominant for the unpivoted elimination.
+        self.scale = jnp.concatenate([cap, jnp.stack([self.pack_energy_J * jnp.ones((), dtype),
+                                                       self.cell.c1_F * jnp.ones((), dtype)])])
+
+    @property
+    def n_nodes(self) -> int:
+        return self.scenario.loop.n_segments + 4
+
+    def environment(self, t):
+        """Plate environments (radiator front/back, array) at time ``t``, fluxes scaled to S."""
+        s = self.scenario
+        env, orb = s.environment, s.orbit
+        theta = orb.orbit_angle0_rad + self.mean_motion * t
+        k = env.solar_flux_W_m2 / constants.SOLAR_CONSTANT_W_M2
+        args = (orb.altitude_m, orb.beta_rad, theta,
+                jnp.asarray(constants.ASTRONOMICAL_UNIT_M, t.dtype), env.albedo, env.olr_W_m2,
+                env.penumbra_smoothing_rad)
+        rad = _plate_environment(s.loop.radiator_attitude, *args)
+        arr = _plate_environment(s.power.array_attitude, *args)
+        return rad, arr, k
+
+    def utilisation(self, t):
+        rk = self.scenario.rack
+        phase = jnp.mod(t / self.period_s, 1.0)
+        return jnp.interp(phase, rk.utilisation_orbit_fraction, rk.utilisation)
+
+    def flows(self, t, y) -> Flows:
+        s = self.scenario
+        rk, lp, pw = s.rack, s.loop, s.power
+        n, n_seg = self.n_nodes, lp.n_segments
+        temps, soc, v1 = y[:n], y[n], y[n + 1]
+        t_gpu, t_arr, t_bat = temps[GPU], temps[n - 2], temps[n - 1]
+        rad, arr, k = self.environment(t)
+
+        # Photovoltaic array (maximum power at the cell terminals).
+        cell = pw.cell
+        g_front = k * (arr.solar_front_W_m2 + arr.albedo_front_W_m2)
+        derate = jnp.maximum(1.0 + cell.temp_coeff_per_K * (t_arr - 301.15), 0.0)
+        pv_max = (cell.efficiency_ref * derate * g_front * self.array_area_m2
+                  * pw.packing_factor * pw.pv_degradation)
+        absorbed_arr = self.array_area_m2 * (
+            cell.absorptance * g_front + cell.emissivity * arr.ir_front_W_m2
+            + pw.array_back_absorptance * k * (arr.solar_back_W_m2 + arr.albedo_back_W_m2)
+            + pw.array_back_emissivity * arr.ir_back_W_m2)
+        # Radiator faces and the battery radiator (front face of the same attitude).
+        c = lp.radiator_coating
+        q_front = c.absorptance * k * (rad.solar_front_W_m2 + rad.albedo_front_W_m2) \
+            + c.emissivity * rad.ir_front_W_m2
+        q_back = c.absorptance * k * (rad.solar_back_W_m2 + rad.albedo_back_W_m2) \
+            + c.emissivity * rad.ir_back_W_m2
+        q_seg = q_front + (q_back if lp.two_sided else 0.0)
+        cb = pw.battery_radiator_coating
+        q_bat = cb.absorptance * k * (rad.solar_front_W_m2 + rad.albedo_front_W_m2) \
+            + cb.emissivity * rad.ir_front_W_m2
+
+        # Rack loads.
+        gpu = rk.gpu
+        u = self.utilisation(t)
+        throttle = rack.throttle_factor(t_gpu, gpu, width_K=rk.throttle_width_K,
+                                        min_factor=rk.throttle_min_factor)
+        p_gpu_on = rk.n_gpus * (gpu.idle_W + (gpu.tdp_W - gpu.idle_W) * u * throttle)
+        p_servers = p_gpu_on + rk.n_gpus * rk.host_W_per_gpu
+        p_essential = rk.network_W + rk.housekeeping_W + self.pump_W
+
+        # Battery capability at this state (per cell, then pack).
+        bc = self.cell
+        f_arr = _battery.arrhenius_factor(bc, t_bat)
+        r0, r1 = bc.r0_ohm * f_arr, bc.r1_ohm * f_arr
+        ocv = _battery.open_circuit_voltage_V(bc, soc)
+        e = jnp.maximum(ocv - v1, 0.1)
+        i_dis, i_ch = bc.max_discharge_current_A, bc.max_charge_current_A
+        p_dis_cell = jnp.maximum(i_dis * (e - i_dis * r0), 0.0)
+        p_ch_cell = i_ch * (e + i_ch * r0)
+        w = pw.soc_switch_width
+        # Linear ramps that reach zero exactly at the limits (see PowerSpec.soc_switch_width).
+        floor = jnp.clip((soc - bc.soc_min) / w, 0.0, 1.0)
+        top = jnp.clip((bc.soc_max - soc) / w, 0.0, 1.0)
+        eta_m, eta_c, eta_d = pw.mppt_efficiency, pw.charge_efficiency, pw.discharge_efficiency
+        dis_cap = eta_d * self.n_cells * p_dis_cell * floor
+        ch_cap = self.n_cells * p_ch_cell * top / eta_c
+
+        # Bus balance and load shedding.
+        avail = eta_m * pv_max
+        headroom = avail + dis_cap - p_essential
+        safe_servers = jnp.where(p_servers > 0.0, p_servers, 1.0)
+        shed = jnp.where(p_servers > 0.0, jnp.clip(headroom / safe_servers, 0.0, 1.0), 1.0)
+        load = p_essential + shed * p_servers
+        net = avail - load
+        surplus = jnp.maximum(net, 0.0)
+        deficit = jnp.maximum(-net, 0.0)
+        charge = jnp.minimum(surplus, ch_cap)
+        shunt = surplus - charge
+        p_term = deficit / eta_d - eta_c * charge
+
+        # Cell current from terminal power: R0 I^2 - E I + p = 0, the root continuous at p = 0.
+        p_cell = p_term / self.n_cells
+        disc = jnp.maximum(e * e - 4.0 * r0 * p_cell, (0.05 * e) ** 2)
+        i_cell = 2.0 * p_cell / (e + jnp.sqrt(disc))
+        v_cell = e - i_cell * r0
+        eta_coul = bc.coulombic_efficiency
+        charging = jnp.maximum(-i_cell, 0.0)
+        heat_cell = i_cell**2 * r0 + v1**2 / r1 + (1.0 - eta_coul) * ocv * charging
+        dsoc = -(jnp.maximum(i_cell, 0.0) - eta_coul * charging) / (3600.0 * bc.capacity_Ah)
+        dv1 = -v1 / (r1 * bc.c1_F) + i_cell / bc.c1_F
+
+        # Where every watt goes.
+        if pw.shunt_destination == "array":
+            pv = pv_max - shunt / eta_m
+            shunt_radiator = jnp.zeros_like(shunt)
+        else:
+            pv = pv_max
+            shunt_radiator = shunt
+        conv_loss = (1.0 - eta_m) * pv + (1.0 - eta_c) * charge + (1.0 / eta_d - 1.0) * deficit
+        gpu_heat = shed * p_gpu_on
+        rack_heat = shed * rk.n_gpus * rk.host_W_per_gpu + p_essential + conv_loss
+        battery_heat = self.n_cells * heat_cell
+        z = jnp.zeros_like(t_gpu)
+        seg_ones = jnp.ones((n_seg,), t_gpu.dtype)
+        absorbed = jnp.concatenate([
+            jnp.stack([z, z]), seg_ones * q_seg * self.segment_area_m2,
+            jnp.stack([absorbed_arr, q_bat * self.battery_radiator_area_m2])])
+        dissipated = jnp.concatenate([
+            jnp.stack([gpu_heat, rack_heat]), seg_ones * shunt_radiator / n_seg,
+            jnp.stack([-pv, battery_heat])])
+        return Flows(
+            sunlit_fraction=arr.sunlit_fraction, utilisation=u, throttle=throttle, shed=shed,
+            compute_fraction=throttle * shed, junction_K=t_gpu, pv_available_W=pv_max,
+            pv_W=pv, load_W=load, gpu_W=gpu_heat, pump_W=self.pump_W + z, charge_W=charge,
+            discharge_W=deficit, shunt_W=shunt, converter_loss_W=conv_loss,
+            battery_power_W=p_term, battery_current_A=i_cell * self.n_cells / pw.cells_in_series,
+            battery_voltage_V=v_cell * pw.cells_in_series, battery_heat_W=battery_heat,
+            absorbed_W=absorbed, dissipated_W=dissipated,
+            radiated_W=radiated_to_space_W(self.network, temps), dsoc_dt=dsoc, dv1_dt=dv1)
+
+    def rhs(self, t, y):
+        """``dy/dt`` of the coupled system."""
+        n = self.n_nodes
+        f = self.flows(t, y)
+        heat = f.absorbed_W + f.dissipated_W
+        dT = node_heat_flow_W(self.network, y[:n], heat) / self.network.capacitance_J_per_K
+        return jnp.concatenate([dT, jnp.stack([f.dsoc_dt, f.dv1_dt])])
