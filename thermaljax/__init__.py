@@ -7,6 +7,8 @@ Public namespace (everything else is private and may change):
     thermaljax.pv          photovoltaic arrays: power with temperature and degradation, heat
     thermaljax.battery     Thevenin equivalent-circuit battery with Arrhenius resistances, fade
     thermaljax.rack        GPU presets, junction temperature, smooth throttling
+    thermaljax.system      the coupled rack: Design, Scenario and its parts, simulate
+    Design, Scenario, simulate, SimulationResult, Summary   (re-exported from system)
     thermaljax.demo        the orbit + radiator demonstration behind `thermaljax simulate`
     thermaljax.io          atomic JSON/CSV/bytes output
     thermaljax.plots       review figures (matplotlib, Agg)
@@ -19,6 +21,12 @@ from . import constants as constants
 from . import orbit as orbit
 from . import pv as pv
 from . import rack as rack
+from . import system as system
 from . import thermal as thermal
 from ._status import Status as Status
+from .system import Design as Design
+from .system import Scenario as Scenario
+from .system import SimulationResult as SimulationResult
+from .system import Summary as Summary
+from .system import simulate as simulate
 from ._version import __version__ as __version__

@@ -40,16 +40,41 @@ from typing import NamedTuple
 import equinox as eqx
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from .. import battery as _battery
 from .. import constants, rack
 from ..orbit._attitude import _sun_direction_lvlh
 from ..orbit._environment import _plate_environment
 from ..orbit._kepler import _mean_motion
-from ..thermal import Network, node_heat_flow_W, radiated_to_space_W
+from ..thermal import Network
 from ._spec import Design, Scenario
 
 GPU, RACK = 0, 1
+_CORNER_HALF_WIDTH = 0.05  # corners of the unit ramps, as a fraction of the ramp
+
+
+def smooth_relu(x, width):
+    """``max(x, 0)`` with a C1 quadratic corner on ``|x| < width`` (Huber form).
+
+        r(x) = 0 (x <= -w),  (x + w)^2 / (4 w) (|x| < w),  x (x >= w)
+
+    ``r(x) - r(-x) = x`` exactly, so splitting a balance into its positive and negative parts
+    with it conserves energy. The corner keeps the Jacobian continuous: a Rosenbrock step is a
+    continuous function of the state only if the Jacobian is (a kink makes the step jump by
+    O(h^2) wherever the state crosses it, which finite differences and optimisers see as noise).
+    """
+    inside = (x + width) ** 2 / (4.0 * width)
+    return jnp.where(x <= -width, 0.0, jnp.where(x >= width, x, inside))
+
+
+def smooth_unit_ramp(x):
+    """``clip(x, 0, 1)`` with C1 corners of half-width 0.05 about 0 and 1.
+
+    Equal to ``x`` on [0.05, 0.95], exactly 0 for ``x <= -0.05`` and exactly 1 for
+    ``x >= 1.05``; never more than 0.0125 from ``clip(x, 0, 1)``.
+    """
+    return smooth_relu(x, _CORNER_HALF_WIDTH) - smooth_relu(x - 1.0, _CORNER_HALF_WIDTH)
 
 
 def node_names(n_segments: int) -> tuple[str, ...]:
@@ -101,8 +126,11 @@ class Model(eqx.Module):
     array_area_m2: jax.Array
     mean_motion: jax.Array
     period_s: jax.Array
-    scale: jax.Array  # Rodas4 row scaling: capacitances, pack energy, C1
     pack_energy_J: jax.Array
+    power_smoothing_W: jax.Array  # corner width of the bus switches [W]
+    linear_W_per_K: jax.Array  # (n, n) conduction + advection operator: heat = L @ T
+    sigma_space_W_K4: jax.Array  # (n,) sigma GR_space
+    sink4_K4: jax.Array
 
     def __init__(self, design: Design, scenario: Scenario, dtype):
         cast = lambda tree: jax.tree.map(  # noqa: E731
@@ -122,6 +150,9 @@ class Model(eqx.Module):
         self.pump_W = d.coolant_flow_kg_s * lp.pump_pressure_rise_Pa / (
             lp.coolant_density_kg_m3 * lp.pump_efficiency)
         self.segment_area_m2 = d.radiator_area_m2 / n_seg
+        # 1e-3 of the rack's nominal power: ~75 W for the default rack.
+        self.power_smoothing_W = 1e-3 * (rk.n_gpus * (rk.gpu.tdp_W + rk.host_W_per_gpu)
+                                         + rk.network_W + rk.housekeeping_W)
         self.battery_radiator_area_m2 = d.battery_radiator_area_m2
         self.array_area_m2 = d.array_area_m2
         self.mean_motion = _mean_motion(s.orbit.altitude_m)
@@ -155,10 +186,12 @@ class Model(eqx.Module):
         ])
         self.network = Network(cap, gl, jnp.zeros((n, n), dtype), gs,
                                s.environment.sink_temperature_K, advective_W_per_K=flow)
-        # Rodas4 row scaling: rows in W (thermal), pack J (SOC) and cell C (V1), so that the
-        # stage matrices stay diagonally dominant for the unpivoted elimination.
-        self.scale = jnp.concatenate([cap, jnp.stack([self.pack_energy_J * jnp.ones((), dtype),
-                                                       self.cell.c1_F * jnp.ones((), dtype)])])
+        # The same network in the form the integrator evaluates: one (n, n) matrix for
+        # conduction and advection (linear in T) and a vector for radiation to space.
+        lin = self.network.conductance_W_per_K + self.network.advective_W_per_K
+        self.linear_W_per_K = lin - jnp.diag(jnp.sum(lin, axis=-1))
+        self.sigma_space_W_K4 = constants.STEFAN_BOLTZMANN_W_M2_K4 * self.network.space_radiative_m2
+        self.sink4_K4 = self.network.sink_temperature_K ** 4
 
     @property
     def n_nodes(self) -> int:
@@ -182,12 +215,33 @@ class Model(eqx.Module):
         phase = jnp.mod(t / self.period_s, 1.0)
         return jnp.interp(phase, rk.utilisation_orbit_fraction, rk.utilisation)
 
+    def coupled_indices(self) -> tuple[int, ...]:
+        """State indices the power bus reads: T_gpu, T_array, T_battery, SOC, V1."""
+        n = self.n_nodes
+        return (GPU, n - 2, n - 1, n, n + 1)
+
+    def _coupled(self, y):
+        return jnp.stack([y[i] for i in self.coupled_indices()])
+
     def flows(self, t, y) -> Flows:
+        """Every flow at state ``y`` (for output and bookkeeping)."""
+        n = self.n_nodes
+        f = self._bus(t, self._coupled(y))
+        return f._replace(radiated_W=self._radiated(y[:n]))
+
+    def _radiated(self, temps):
+        return self.sigma_space_W_K4 * (temps**4 - self.sink4_K4)
+
+    def _bus(self, t, x) -> Flows:
+        """Power bus, loads, PV and battery at ``x = (T_gpu, T_array, T_battery, SOC, V1)``.
+
+        Everything here depends on the state only through these five values, which is what
+        keeps the Jacobian cheap: five forward-mode tangents instead of one per state.
+        """
         s = self.scenario
         rk, lp, pw = s.rack, s.loop, s.power
-        n, n_seg = self.n_nodes, lp.n_segments
-        temps, soc, v1 = y[:n], y[n], y[n + 1]
-        t_gpu, t_arr, t_bat = temps[GPU], temps[n - 2], temps[n - 1]
+        n_seg = lp.n_segments
+        t_gpu, t_arr, t_bat, soc, v1 = x[0], x[1], x[2], x[3], x[4]
         rad, arr, k = self.environment(t)
 
         # Photovoltaic array (maximum power at the cell terminals).
@@ -231,8 +285,8 @@ class Model(eqx.Module):
         p_ch_cell = i_ch * (e + i_ch * r0)
         w = pw.soc_switch_width
         # Linear ramps that reach zero exactly at the limits (see PowerSpec.soc_switch_width).
-        floor = jnp.clip((soc - bc.soc_min) / w, 0.0, 1.0)
-        top = jnp.clip((bc.soc_max - soc) / w, 0.0, 1.0)
+        floor = smooth_unit_ramp((soc - bc.soc_min) / w)
+        top = smooth_unit_ramp((bc.soc_max - soc) / w)
         eta_m, eta_c, eta_d = pw.mppt_efficiency, pw.charge_efficiency, pw.discharge_efficiency
         dis_cap = eta_d * self.n_cells * p_dis_cell * floor
         ch_cap = self.n_cells * p_ch_cell * top / eta_c
@@ -241,13 +295,16 @@ class Model(eqx.Module):
         avail = eta_m * pv_max
         headroom = avail + dis_cap - p_essential
         safe_servers = jnp.where(p_servers > 0.0, p_servers, 1.0)
-        shed = jnp.where(p_servers > 0.0, jnp.clip(headroom / safe_servers, 0.0, 1.0), 1.0)
+        shed = jnp.where(p_servers > 0.0, smooth_unit_ramp(headroom / safe_servers), 1.0)
         load = p_essential + shed * p_servers
         net = avail - load
-        surplus = jnp.maximum(net, 0.0)
-        deficit = jnp.maximum(-net, 0.0)
-        charge = jnp.minimum(surplus, ch_cap)
-        shunt = surplus - charge
+        # Surplus and deficit split with a C1 corner of width w_P (deficit = surplus - net
+        # exactly, so the bus balance holds everywhere); charge = smooth min(surplus, cap).
+        w_p = self.power_smoothing_W
+        surplus = smooth_relu(net, w_p)
+        deficit = surplus - net
+        shunt = smooth_relu(surplus - ch_cap, w_p)
+        charge = surplus - shunt
         p_term = deficit / eta_d - eta_c * charge
 
         # Cell current from terminal power: R0 I^2 - E I + p = 0, the root continuous at p = 0.
@@ -256,9 +313,10 @@ class Model(eqx.Module):
         i_cell = 2.0 * p_cell / (e + jnp.sqrt(disc))
         v_cell = e - i_cell * r0
         eta_coul = bc.coulombic_efficiency
-        charging = jnp.maximum(-i_cell, 0.0)
+        discharging = smooth_relu(i_cell, 1e-3 * i_ch)
+        charging = discharging - i_cell
         heat_cell = i_cell**2 * r0 + v1**2 / r1 + (1.0 - eta_coul) * ocv * charging
-        dsoc = -(jnp.maximum(i_cell, 0.0) - eta_coul * charging) / (3600.0 * bc.capacity_Ah)
+        dsoc = -(discharging - eta_coul * charging) / (3600.0 * bc.capacity_Ah)
         dv1 = -v1 / (r1 * bc.c1_F) + i_cell / bc.c1_F
 
         # Where every watt goes.
@@ -287,13 +345,41 @@ class Model(eqx.Module):
             discharge_W=deficit, shunt_W=shunt, converter_loss_W=conv_loss,
             battery_power_W=p_term, battery_current_A=i_cell * self.n_cells / pw.cells_in_series,
             battery_voltage_V=v_cell * pw.cells_in_series, battery_heat_W=battery_heat,
-            absorbed_W=absorbed, dissipated_W=dissipated,
-            radiated_W=radiated_to_space_W(self.network, temps), dsoc_dt=dsoc, dv1_dt=dv1)
+            absorbed_W=absorbed, dissipated_W=dissipated, radiated_W=None, dsoc_dt=dsoc,
+            dv1_dt=dv1)
+
+    def _sources(self, t, x):
+        """The bus's contribution to ``dy/dt``: node heat / C, dSOC/dt, dV1/dt."""
+        f = self._bus(t, x)
+        heat = (f.absorbed_W + f.dissipated_W) / self.network.capacitance_J_per_K
+        return jnp.concatenate([heat, jnp.stack([f.dsoc_dt, f.dv1_dt])])
+
+    def _network_rates(self, temps):
+        """Conduction, advection and radiation to space, divided by C [K/s]."""
+        heat = self.linear_W_per_K @ temps - self._radiated(temps)
+        return heat / self.network.capacitance_J_per_K
 
     def rhs(self, t, y):
         """``dy/dt`` of the coupled system."""
         n = self.n_nodes
-        f = self.flows(t, y)
-        heat = f.absorbed_W + f.dissipated_W
-        dT = node_heat_flow_W(self.network, y[:n], heat) / self.network.capacitance_J_per_K
-        return jnp.concatenate([dT, jnp.stack([f.dsoc_dt, f.dv1_dt])])
+        src = self._sources(t, self._coupled(y))
+        return src + jnp.concatenate([self._network_rates(y[:n]), jnp.zeros((2,), y.dtype)])
+
+    def jacobian(self, t, y):
+        """Exact ``d(dy/dt)/dy``: analytic network part plus the bus by forward mode."""
+        n = self.n_nodes
+        idx = self.coupled_indices()
+        temps = y[:n]
+        inv_c = 1.0 / self.network.capacitance_J_per_K
+        four_sigma_t3 = 4.0 * self.sigma_space_W_K4 * temps**3
+        j_net = inv_c[:, None] * (self.linear_W_per_K - jnp.diag(four_sigma_t3))
+        j = jnp.zeros((n + 2, n + 2), y.dtype).at[:n, :n].set(j_net)
+        j_bus = jax.jacfwd(lambda x: self._sources(t, x))(self._coupled(y))  # (n + 2, 5)
+        select = np.zeros((len(idx), n + 2))
+        select[np.arange(len(idx)), idx] = 1.0
+        return j + j_bus @ jnp.asarray(select, y.dtype)
+
+    def time_derivative(self, t, y):
+        """Partial ``d(dy/dt)/dt`` (environment and schedule move with t; the network does not)."""
+        x = self._coupled(y)
+        return jax.jvp(lambda s_: self._sources(s_, x), (t,), (jnp.ones_like(t),))[1]

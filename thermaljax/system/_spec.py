@@ -11,6 +11,7 @@ assumption a user should replace with their own number.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import math
 
@@ -44,12 +45,26 @@ def _fraction(name: str, x, *, open_low: bool = False) -> Array:
     return _f(x)
 
 
+class _Spec(eqx.Module):
+    """Base of the frozen input records: adds :meth:`replace`."""
+
+    def replace(self, **changes):
+        """A copy with some fields changed, validated again (``dataclasses.replace``).
+
+        Example:
+            >>> from thermaljax.system import LoopSpec
+            >>> LoopSpec().replace(n_segments=4).n_segments
+            4
+        """
+        return dataclasses.replace(self, **changes)
+
+
 # --------------------------------------------------------------------------------------------
 # Design
 # --------------------------------------------------------------------------------------------
 
 
-class Design(eqx.Module):
+class Design(_Spec):
     """The quantities an optimiser may change (all > 0, SI units).
 
     Fields may be scalars or arrays of one common shape (a batch for ``vmap``).
@@ -103,7 +118,7 @@ class Design(eqx.Module):
 # --------------------------------------------------------------------------------------------
 
 
-class OrbitSpec(eqx.Module):
+class OrbitSpec(_Spec):
     """A circular orbit, described by its altitude and the Sun's beta angle.
 
     Attributes:
@@ -146,7 +161,7 @@ class OrbitSpec(eqx.Module):
         return cls.from_elements(altitude_m, incl, raan, epoch)
 
 
-class EnvironmentSpec(eqx.Module):
+class EnvironmentSpec(_Spec):
     """Sunlight, albedo and Earth IR (each may be set to zero).
 
     Attributes:
@@ -188,7 +203,7 @@ class EnvironmentSpec(eqx.Module):
         return cls(solar_flux_W_m2=0.0, albedo=0.0, olr_W_m2=0.0)
 
 
-class Coating(eqx.Module):
+class Coating(_Spec):
     """Surface optics of a radiator face.
 
     Attributes:
@@ -220,7 +235,7 @@ WHITE_PAINT_EOL = Coating(0.20, 0.90, "white silicate paint (Z-93 type), end of 
 faster than OSRs)."""
 
 
-class RackSpec(eqx.Module):
+class RackSpec(_Spec):
     """The compute rack: GPUs, their hosts, network and housekeeping, and a utilisation schedule.
 
     Attributes:
@@ -299,7 +314,7 @@ class RackSpec(eqx.Module):
         self.throttle_min_factor = float(throttle_min_factor)
 
 
-class LoopSpec(eqx.Module):
+class LoopSpec(_Spec):
     """The pumped single-phase coolant loop and the main radiator it feeds.
 
     The loop runs rack -> radiator segment 1 -> ... -> segment N -> rack. Each segment is one
@@ -375,7 +390,7 @@ class LoopSpec(eqx.Module):
 SHUNT_DESTINATIONS = ("radiator", "array")
 
 
-class PowerSpec(eqx.Module):
+class PowerSpec(_Spec):
     """Solar array, battery and the regulated bus between them.
 
     Attributes:
@@ -420,9 +435,11 @@ class PowerSpec(eqx.Module):
             0.005. The charge power allowed falls linearly from its maximum at
             ``soc_max - w`` to zero at ``soc_max`` (the constant-voltage taper of CC-CV
             charging); the discharge power allowed to the sheddable servers falls linearly
-            from ``soc_min + w`` to zero at ``soc_min`` (load shedding). SOC therefore
-            approaches soc_max exponentially and never crosses it; only the essential loads
-            (network, housekeeping, pump) may draw the battery below soc_min. Static.
+            from ``soc_min + w`` to zero at ``soc_min`` (load shedding). The ramps have C1
+            corners of half-width 0.05 w (so that the Jacobian, and with it each Rosenbrock
+            step, is continuous): charging stops completely at ``soc_max + 0.05 w``. Only
+            the essential loads (network, housekeeping, pump) draw the battery further below
+            soc_min. Static.
     """
 
     cell: pv.PVCell
@@ -517,7 +534,7 @@ class PowerSpec(eqx.Module):
         self.soc_switch_width = float(soc_switch_width)
 
 
-class SimulationSpec(eqx.Module):
+class SimulationSpec(_Spec):
     """Time stepping.
 
     Attributes:
@@ -563,7 +580,7 @@ DEFAULT_EPOCH = _dt.datetime(2026, 12, 21, 12, 0, 0, tzinfo=_dt.timezone.utc)
 eclipse season (REFERENCES.md: eclipses up to ~20 min around the winter solstice)."""
 
 
-class Scenario(eqx.Module):
+class Scenario(_Spec):
     """Everything :func:`thermaljax.simulate` holds fixed: orbit, environment, rack, loop, power.
 
     Attributes:
