@@ -25,6 +25,21 @@ def test_thermal_transient_benchmark_quick(tmp_path):
     assert size["gradient"]["ratio"] > 0
 
 
+def test_system_benchmark_quick(tmp_path):
+    out = tmp_path / "system.json"
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "system.py"), "--quick", "--out", str(out)],
+        capture_output=True, text=True, timeout=900,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    res = json.loads(out.read_text())
+    assert res["accuracy"]["default_meets_targets"]
+    assert res["one_orbit_float64"][0]["designs_per_s"] > 0
+    assert res["gradient"]["finite"] and res["gradient"]["ratio"] > 0
+    assert res["scipy_radau"]["success"]
+    assert res["scipy_radau"]["junction_difference_K"] < 0.05
+
+
 def test_readme_python_example_runs():
     import re
 
@@ -32,4 +47,6 @@ def test_readme_python_example_runs():
     code = re.findall(r"```python\n(.*?)```", src, re.S)[0]
     scope: dict = {}
     exec(compile(code, "README.md", "exec"), scope)
-    assert scope["T"].shape[1] == 2 and bool((scope["T"] > 250).all())
+    assert scope["T"].shape[1] == len(scope["r"].node_names)
+    assert float(scope["dTj"].radiator_area_m2) < 0.0  # more radiator, cooler GPUs
+    assert scope["tj_batch"].shape == (64,)

@@ -9,7 +9,6 @@ Public namespace (everything else is private and may change):
     thermaljax.rack        GPU presets, junction temperature, smooth throttling
     thermaljax.system      the coupled rack: Design, Scenario and its parts, simulate
     Design, Scenario, simulate, SimulationResult, Summary   (re-exported from system)
-    thermaljax.demo        the orbit + radiator demonstration behind `thermaljax simulate`
     thermaljax.io          atomic JSON/CSV/bytes output
     thermaljax.plots       review figures (matplotlib, Agg)
     thermaljax.cli         the `thermaljax` command line

@@ -1,8 +1,11 @@
 """The ``thermaljax`` command line.
 
-``thermaljax simulate`` runs the default job: the orbit + radiator demonstration of
-:mod:`thermaljax.demo` (a GPU rack rejecting its heat through a radiator over whole orbits),
-writing ``summary.json``, ``timeseries.csv`` and ``temperatures.png`` to the output folder.
+``thermaljax simulate`` runs the default job: the coupled rack of :func:`thermaljax.simulate`
+(72 H100 GPUs, coolant loop and radiator, solar array, battery and power bus, in a 650 km
+dawn-dusk orbit during its eclipse season) on the embedded default design, or with the design
+fields given as flags, writing ``summary.json``, ``timeseries.csv`` and three PNG figures
+(temperatures, battery, power) to the output folder, and a table of every limit with its
+margin on stdout.
 
 Errors in the user's input print one line on stderr and exit with code 2 (a failed run exits
 with 1); ``--debug`` shows the traceback instead.
@@ -27,6 +30,16 @@ class UsageError(Exception):
     """A problem with the user's input: reported in one line, exit code 2."""
 
 
+_DESIGN_FLAGS = (
+    # flag, Design field, unit shown, factor to SI, allowed range in the flag's unit
+    ("--radiator-area-m2", "radiator_area_m2", "m^2", 1.0, (0.0, 1e5)),
+    ("--array-area-m2", "array_area_m2", "m^2", 1.0, (0.0, 1e6)),
+    ("--battery-kwh", "battery_capacity_Wh", "kWh", 1e3, (0.0, 1e6)),
+    ("--coolant-flow-kg-s", "coolant_flow_kg_s", "kg/s", 1.0, (0.0, 1e3)),
+    ("--battery-radiator-area-m2", "battery_radiator_area_m2", "m^2", 1.0, (0.0, 1e4)),
+)
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="thermaljax",
@@ -36,24 +49,26 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     s = sub.add_parser(
         "simulate",
-        help="simulate the default rack + radiator over whole orbits",
-        description="Simulate a GPU rack rejecting its heat through a radiator over whole "
-        "orbits (the default job). Writes summary.json, timeseries.csv and temperatures.png.",
+        help="simulate the orbiting GPU rack (default design and scenario)",
+        description="Simulate the orbiting GPU rack: 72 H100 GPUs, pumped coolant loop and "
+        "radiator, solar array, battery and power bus, 650 km dawn-dusk orbit in eclipse "
+        "season (the default job). Writes summary.json, timeseries.csv, temperatures.png, "
+        "battery.png and power.png, and prints every limit with its margin.",
     )
     s.add_argument("--out", type=Path, default=None,
                    help="output folder (default: ./thermaljax-out/<UTC timestamp>)")
-    s.add_argument("--altitude-km", type=float, default=550.0,
-                   help="circular-orbit altitude [km], 150-35786 (default 550)")
-    s.add_argument("--beta-deg", type=float, default=0.0,
-                   help="Sun elevation above the orbit plane [deg], -90..90 (default 0)")
-    s.add_argument("--orbits", type=int, default=3, help="orbits to simulate, 1-100 (default 3)")
-    s.add_argument("--heat-kw", type=float, default=7.0,
-                   help="rack heat load [kW] (default 7: 8 H100 at 700 W + 1.4 kW host)")
-    s.add_argument("--radiator-area-m2", type=float, default=10.0,
-                   help="radiator planform area [m^2] (default 10)")
-    s.add_argument("--attitude", choices=["edge_on", "sun_tracking", "zenith"],
-                   default="edge_on", help="radiator attitude (default edge_on)")
-    s.add_argument("--one-sided", action="store_true", help="only the front face radiates")
+    from .system import Design
+
+    d = Design.default()
+    for flag, field, unit, factor, (lo, hi) in _DESIGN_FLAGS:
+        default = float(getattr(d, field)) / factor
+        s.add_argument(flag, type=float, default=None,
+                       help=f"{field.replace('_', ' ')} [{unit}], in ({lo:g}, {hi:g}] "
+                       f"(default {default:g})")
+    s.add_argument("--end-of-life", action="store_true",
+                   help="end-of-life coatings, PV degradation and battery capacity")
+    s.add_argument("--orbits", type=int, default=1,
+                   help="reported orbits after the warm-up, 1-50 (default 1)")
     s.add_argument("--float64", action="store_true", help="compute in float64 (default float32)")
     s.add_argument("--quiet", action="store_true", help="print nothing but errors")
     s.add_argument("--debug", action="store_true", help="show tracebacks")
@@ -72,82 +87,71 @@ def _prepare_out(out: Path | None) -> Path:
     return out
 
 
+def _design_and_scenario(args):
+    from .system import Design, Scenario, SimulationSpec
+
+    values = {}
+    for flag, field, unit, factor, (lo, hi) in _DESIGN_FLAGS:
+        v = getattr(args, flag[2:].replace("-", "_"))
+        if v is None:
+            continue
+        if not (math.isfinite(v) and lo < v <= hi):
+            raise UsageError(f"{flag} = {v:g} {unit} is outside the allowed range "
+                             f"({lo:g}, {hi:g}] {unit}")
+        values[field] = v * factor
+    if not 1 <= args.orbits <= 50:
+        raise UsageError(f"--orbits = {args.orbits} is outside the allowed range [1, 50]")
+    design = Design.default().replace(**values)
+    scenario = Scenario.default(end_of_life=args.end_of_life)
+    scenario = scenario.replace(simulation=SimulationSpec(orbits=args.orbits))
+    return design, scenario
+
+
 def _simulate(args) -> int:
     if args.float64:
         import jax
 
         jax.config.update("jax_enable_x64", True)
-    from .demo import RadiatorDemoConfig, run_radiator_demo
+    from . import system
     from .io import write_csv, write_json
-    from .plots import plot_radiator_demo
+    from .plots import plot_battery, plot_power, plot_temperatures
 
-    limits = [
-        ("--altitude-km", args.altitude_km, "km", 150.0, 35786.0),
-        ("--beta-deg", args.beta_deg, "deg", -90.0, 90.0),
-        ("--orbits", args.orbits, "", 1, 100),
-        ("--heat-kw", args.heat_kw, "kW", 0.0, 1.0e5),
-        ("--radiator-area-m2", args.radiator_area_m2, "m^2", 1e-6, 1.0e6),
-    ]
-    for flag, value, unit, lo, hi in limits:
-        if not (math.isfinite(value) and lo <= value <= hi):
-            raise UsageError(f"{flag} = {value:g} {unit} is outside the allowed range "
-                             f"[{lo:g}, {hi:g}] {unit}".rstrip())
-    try:
-        config = RadiatorDemoConfig(
-            altitude_m=args.altitude_km * 1e3,
-            beta=math.radians(args.beta_deg),
-            orbits=args.orbits,
-            heat_W=args.heat_kw * 1e3,
-            radiator_area_m2=args.radiator_area_m2,
-            two_sided=not args.one_sided,
-            attitude=args.attitude,
-        )
-    except ValueError as exc:
-        raise UsageError(str(exc)) from exc
+    design, scenario = _design_and_scenario(args)
     out = _prepare_out(args.out)
     t0 = time.perf_counter()
     if not args.quiet:
-        print(f"thermaljax {__version__}: simulating {config.orbits} orbits "
-              f"(first run compiles, ~10 s)...", file=sys.stderr, flush=True)
-    result = run_radiator_demo(config)
-    s = result["summary"]  # a failed solve has raised already (throw=True): exit code 1
-    T = result["temperatures_K"]
+        print(f"thermaljax {__version__}: simulating the rack over "
+              f"{scenario.simulation.warmup_orbits} warm-up + {scenario.simulation.orbits} "
+              "orbit(s) (the first run compiles, ~20 s)...", file=sys.stderr, flush=True)
+    result = system.simulate(design, scenario)  # a failed run raises: exit code 1
+    checks = system.limit_checks(result, scenario)
+    wall = time.perf_counter() - t0
     write_json(out / "summary.json", {
         "thermaljax_version": __version__,
-        "job": "orbit + radiator demonstration",
-        "inputs": result["config"],
-        "metrics": s,
-        "wall_time_s": time.perf_counter() - t0,
+        "job": "simulate",
+        "inputs": system.inputs_dict(design, scenario),
+        "metrics": system.summary_dict(result),
+        "limits": [c._asdict() for c in checks],
+        "all_limits_met": all(c.ok for c in checks),
+        "wall_time_s": wall,
     })
-    write_csv(out / "timeseries.csv", {
-        "time_s": result["time_s"],
-        "sunlit_fraction": result["sunlit_fraction"],
-        "rack_temperature_K": T[:, 0],
-        "radiator_temperature_K": T[:, 1],
-        "absorbed_environment_W": result["absorbed_W"],
-        "radiated_W": result["radiated_W"],
-    })
-    plot_radiator_demo(result, out / "temperatures.png")
+    write_csv(out / "timeseries.csv", system.timeseries_columns(result))
+    plot_temperatures(result, scenario, design, out / "temperatures.png")
+    plot_battery(result, scenario, out / "battery.png")
+    plot_power(result, scenario, out / "power.png")
     if not args.quiet:
-        c = 273.15
-        rows = [
-            ("orbit period", f"{s['period_s'] / 60:.2f} min"),
-            ("eclipse", f"{s['eclipse_duration_s'] / 60:.1f} min"),
-            ("rack temperature (last orbit)",
-             f"{s['rack_temperature_min_K'] - c:.1f} .. {s['rack_temperature_max_K'] - c:.1f} °C"),
-            ("radiator temperature",
-             f"{s['radiator_temperature_min_K'] - c:.1f} .. "
-             f"{s['radiator_temperature_max_K'] - c:.1f} °C"),
-            ("absorbed environment (mean)", f"{s['absorbed_environment_mean_W']:.0f} W"),
-            ("radiated (mean)", f"{s['radiated_mean_W']:.0f} W "
-             f"({s['radiated_per_area_mean_W_m2']:.0f} W/m² of planform)"),
-            ("energy balance residual", f"{s['energy_balance_residual_rel']:.1e}"),
-        ]
-        width = max(len(k) for k, _ in rows)
-        for k, v in rows:
-            print(f"{k:<{width}}  {v}")
-        print(f"wrote {out}/summary.json, timeseries.csv, temperatures.png "
-              f"in {time.perf_counter() - t0:.1f} s")
+        width = max(len(c.name) for c in checks)
+        print(f"{'limit':<{width}}  {'value':>10}  {'limit':>10}  {'margin':>10}  status")
+        for c in checks:
+            unit = f" {c.unit}" if c.unit else ""
+            print(f"{c.name:<{width}}  {c.value:>10.4g}  {c.limit:>10.4g}  "
+                  f"{c.margin:>10.3g}{unit:<3}  {'ok' if c.ok else 'VIOLATED'}")
+        m = system.summary_dict(result)
+        events = [(k, v) for k, v in m.items() if k.endswith("_time_s") and v is not None]
+        for k, v in events:
+            print(f"event: {k[:-7].replace('_', ' ')} at t = {v / 60:.1f} min")
+        print(f"wrote {out}/summary.json, timeseries.csv, temperatures.png, battery.png, "
+              f"power.png in {time.perf_counter() - t0:.1f} s")
     return 0
 
 

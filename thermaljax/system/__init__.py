@@ -5,11 +5,19 @@ Public names (also re-exported at the top level of :mod:`thermaljax`):
 :class:`RackSpec`, :class:`LoopSpec`, :class:`PowerSpec`, :class:`SimulationSpec`,
 :class:`Coating` with presets ``OSR_BOL``, ``OSR_EOL``, ``WHITE_PAINT_BOL``,
 ``WHITE_PAINT_EOL``), :func:`simulate` returning :class:`SimulationResult` with its
-:class:`Summary`, and :func:`steps_per_orbit`.
+:class:`Summary`, :func:`steps_per_orbit`, and :func:`ode` (the same equations as an ODE
+for other integrators); reporting helpers :func:`limit_checks` (:class:`LimitCheck`),
+:func:`summary_dict`, :func:`inputs_dict`, :func:`timeseries_columns`.
 """
 
+from ._report import LimitCheck as LimitCheck
+from ._report import inputs_dict as inputs_dict
+from ._report import limit_checks as limit_checks
+from ._report import summary_dict as summary_dict
+from ._report import timeseries_columns as timeseries_columns
 from ._simulate import SimulationResult as SimulationResult
 from ._simulate import Summary as Summary
+from ._simulate import ode as ode
 from ._simulate import simulate as simulate
 from ._simulate import steps_per_orbit as steps_per_orbit
 from ._spec import DEFAULT_EPOCH as DEFAULT_EPOCH

@@ -198,6 +198,7 @@ class Model(eqx.Module):
         return self.scenario.loop.n_segments + 4
 
     def environment(self, t):
+        t = jnp.asarray(t, self.period_s.dtype)
         """Plate environments (radiator front/back, array) at time ``t``, fluxes scaled to S."""
         s = self.scenario
         env, orb = s.environment, s.orbit
@@ -361,12 +362,14 @@ class Model(eqx.Module):
 
     def rhs(self, t, y):
         """``dy/dt`` of the coupled system."""
+        t = jnp.asarray(t, y.dtype)
         n = self.n_nodes
         src = self._sources(t, self._coupled(y))
         return src + jnp.concatenate([self._network_rates(y[:n]), jnp.zeros((2,), y.dtype)])
 
     def jacobian(self, t, y):
         """Exact ``d(dy/dt)/dy``: analytic network part plus the bus by forward mode."""
+        t = jnp.asarray(t, y.dtype)
         n = self.n_nodes
         idx = self.coupled_indices()
         temps = y[:n]

@@ -93,6 +93,7 @@ class SimulationResult(eqx.Module):
         temperatures_K: (m, n) node temperatures.
         junction_K: (m,) GPU junction temperature.
         soc: (m,) battery state of charge [-].
+        rc_voltage_V: (m,) voltage of one cell's RC pair [V] (the last state variable).
         battery_voltage_V, battery_current_A, battery_power_W: pack terminal voltage, current
             and power (+ discharges).
         pv_W: electrical power extracted from the array at the cell terminals.
@@ -114,6 +115,7 @@ class SimulationResult(eqx.Module):
     temperatures_K: Float[Array, "m n"] | None
     junction_K: Float[Array, " m"] | None
     soc: Float[Array, " m"] | None
+    rc_voltage_V: Float[Array, " m"] | None
     battery_voltage_V: Float[Array, " m"] | None
     battery_current_A: Float[Array, " m"] | None
     battery_power_W: Float[Array, " m"] | None
@@ -143,6 +145,27 @@ _SERIES = ("junction_K", "battery_voltage_V", "battery_current_A", "battery_powe
            "pv_available_W", "load_W", "gpu_W", "shunt_W", "charge_W", "discharge_W",
            "converter_loss_W", "battery_heat_W", "compute_fraction", "throttle", "shed",
            "utilisation", "sunlit_fraction", "absorbed_W", "dissipated_W", "radiated_W")
+
+
+def ode(design: Design, scenario: Scenario, dtype=None) -> Model:
+    """The coupled system as an ODE ``dy/dt = f(t, y)``, for use with another integrator.
+
+    ``y = [T_1..T_n (node order of ``node_names``), SOC, V1]``. The returned object has
+    ``rhs(t, y)``, ``jacobian(t, y)`` (exact), ``time_derivative(t, y)``,
+    ``flows(t, y)`` (every power flow), ``n_nodes`` and ``network`` (capacitances and
+    conductors); it is a pytree, so it can be passed through ``jit``. Time ``t`` [s] is
+    measured from the start of an orbit (``orbit_angle0_rad``).
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> import thermaljax as tj
+        >>> f = tj.system.ode(tj.Design.default(), tj.Scenario.default())
+        >>> y = jnp.concatenate([jnp.full(f.n_nodes, 300.0), jnp.array([0.9, 0.0])])
+        >>> f.rhs(0.0, y).shape
+        (14,)
+    """
+    leaves = [x for x in jax.tree.leaves((design, scenario)) if eqx.is_inexact_array(x)]
+    return Model(design, scenario, jnp.result_type(*leaves) if dtype is None else dtype)
 
 
 def steps_per_orbit(scenario: Scenario) -> int:
@@ -420,15 +443,15 @@ def _simulate(design, scenario, steps, record, dtype) -> SimulationResult:
     status = jnp.where(finite, Status.SUCCESS, Status.NONFINITE).astype(jnp.int32)
 
     series = dict.fromkeys(_SERIES)
-    times = temps = soc = None
+    times = temps = soc = rc = None
     if record:
         ys, fs = jax.tree.map(lambda a: a[warm:], outs)  # leading axes (orbits, steps)
         flat = lambda a: a.reshape((-1,) + a.shape[2:])  # noqa: E731
         ys = jnp.concatenate([y0[None], flat(ys)])
         fs = jax.tree.map(lambda a0, a: jnp.concatenate([a0[None], flat(a)]), f0, fs)
         times = jnp.arange(sim.orbits * steps + 1, dtype=dtype) * h
-        temps, soc = ys[:, :n], ys[:, n]
+        temps, soc, rc = ys[:, :n], ys[:, n], ys[:, n + 1]
         series = {k: getattr(fs, k) for k in _SERIES}
     return SimulationResult(
-        capacitance_J_per_K=cap, times_s=times, temperatures_K=temps, soc=soc, **series,
+        capacitance_J_per_K=cap, times_s=times, temperatures_K=temps, soc=soc, rc_voltage_V=rc, **series,
         summary=summary, status=status, node_names=node_names(scenario.loop.n_segments))

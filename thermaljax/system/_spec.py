@@ -23,6 +23,7 @@ from jaxtyping import Array, Float
 from .. import battery as _battery
 from .. import constants, orbit, pv, rack
 from .._checks import check_range, check_shape, concrete_values
+from ..orbit._shadow import check_smoothing
 
 _C = rack.ZERO_CELSIUS_K
 
@@ -125,17 +126,23 @@ class OrbitSpec(_Spec):
         altitude_m: altitude [m], in [150 km, 35,786 km].
         beta_rad: Sun elevation above the orbit plane [rad], in [-pi/2, pi/2].
         orbit_angle0_rad: orbit angle at t = 0, measured from orbit noon [rad] (eclipse
-            centred at pi); default 0.
+            centred at pi). Default (None): eclipse entry, ``pi (1 - f)`` with ``f`` the
+            cylindrical eclipse fraction (orbit midnight when there is no eclipse): the
+            battery is at its fullest there, so the state of charge of a design with enough
+            array repeats exactly from orbit to orbit.
     """
 
     altitude_m: Float[Array, ""]
     beta_rad: Float[Array, ""]
     orbit_angle0_rad: Float[Array, ""]
 
-    def __init__(self, altitude_m, beta_rad, orbit_angle0_rad=0.0):
+    def __init__(self, altitude_m, beta_rad, orbit_angle0_rad=None):
         check_range("altitude_m", altitude_m, "m", low=constants.MIN_ALTITUDE_M,
                     high=constants.MAX_ALTITUDE_M)
         check_range("beta_rad", beta_rad, "rad", low=-math.pi / 2, high=math.pi / 2)
+        if orbit_angle0_rad is None:
+            f = orbit.eclipse_fraction(altitude_m, beta_rad)
+            orbit_angle0_rad = math.pi * (1.0 - f)
         check_range("orbit_angle0_rad", orbit_angle0_rad, "rad", low=-4 * math.pi,
                     high=4 * math.pi)
         self.altitude_m = _f(altitude_m)
@@ -547,8 +554,9 @@ class SimulationSpec(_Spec):
             within 0.1 K, SOC within 1e-4).
         orbits: number of reported orbits (static int), 1..50.
         warmup_orbits: orbits run before the reported ones, from the orbit-averaged steady
-            state (static int), 0..50; default 2. The periodicity error of the result says
-            whether that was enough.
+            state (static int), 0..50; default 3 (the default scenario's battery, with a
+            time constant of hours, then repeats to ~0.1 K; the other nodes and the SOC to
+            ~1e-6). The periodicity error of the result says whether that was enough.
         steps_per_orbit: optional explicit number of steps per orbit (static int); needed
             when the altitude is traced (``vmap`` over altitudes).
     """
@@ -558,7 +566,7 @@ class SimulationSpec(_Spec):
     warmup_orbits: int = eqx.field(static=True)
     steps_per_orbit: int | None = eqx.field(static=True)
 
-    def __init__(self, step_s: float = 10.0, orbits: int = 1, warmup_orbits: int = 2,
+    def __init__(self, step_s: float = 10.0, orbits: int = 1, warmup_orbits: int = 3,
                  steps_per_orbit: int | None = None):
         check_range("step_s", step_s, "s", low=0.5, high=60.0)
         for name, value, lo in (("orbits", orbits, 1), ("warmup_orbits", warmup_orbits, 0)):
@@ -612,6 +620,8 @@ class Scenario(_Spec):
                 raise ValueError(f"{name} must be a thermaljax.system.{kind.__name__}, got "
                                  f"{type(value).__name__}")
             setattr(self, name, value)
+        # The penumbra smoothing must stay small against the Earth's apparent radius.
+        check_smoothing(self.environment.penumbra_smoothing_rad, self.orbit.altitude_m)
 
     @classmethod
     def default(cls, *, end_of_life: bool = False, epoch=DEFAULT_EPOCH,
