@@ -70,7 +70,9 @@ def plot_temperatures(result, scenario, design, path: str | os.PathLike) -> None
         v = float(value) - ZERO_CELSIUS_K
         color = "tab:red" if "GPU" in text else ("tab:green" if "battery" in text else "tab:blue")
         ax.axhline(v, color=color, ls=style, lw=0.8, alpha=0.7)
-        ax.text(t[-1], v, f" {text}", fontsize=7, va="center", color=color)
+        va = "bottom" if text in ("GPU slowdown", "battery max") else (
+            "top" if text in ("GPU max operating", "battery min") else "center")
+        ax.text(t[-1], v, f" {text}", fontsize=7, va=va, color=color)
     ax.set_xlabel("time since the start (eclipse entry by default) [min]")
     ax.set_ylabel("temperature [°C]")
     _title(ax, scenario, design)
