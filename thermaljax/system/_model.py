@@ -43,11 +43,11 @@ import jax.numpy as jnp
 import numpy as np
 
 from .. import battery as _battery
-from .. import constants, rack
+from .. import constants, pv, rack
 from ..orbit._attitude import _sun_direction_lvlh
 from ..orbit._environment import _plate_environment
 from ..orbit._kepler import _mean_motion
-from ..thermal import Network
+from ..thermal import Network, radiated_to_space_W
 from ._spec import Design, Scenario
 
 GPU, RACK = 0, 1
@@ -126,11 +126,8 @@ class Model(eqx.Module):
     array_area_m2: jax.Array
     mean_motion: jax.Array
     period_s: jax.Array
-    pack_energy_J: jax.Array
     power_smoothing_W: jax.Array  # corner width of the bus switches [W]
     linear_W_per_K: jax.Array  # (n, n) conduction + advection operator: heat = L @ T
-    sigma_space_W_K4: jax.Array  # (n,) sigma GR_space
-    sink4_K4: jax.Array
 
     def __init__(self, design: Design, scenario: Scenario, dtype):
         cast = lambda tree: jax.tree.map(  # noqa: E731
@@ -146,7 +143,6 @@ class Model(eqx.Module):
         self.cell = eqx.tree_at(lambda c: c.capacity_Ah, pw.battery_cell,
                                 pw.battery_cell.capacity_Ah * pw.battery_capacity_retention)
         self.battery_mass_kg = d.battery_capacity_Wh / pw.battery_specific_energy_Wh_kg
-        self.pack_energy_J = 3600.0 * d.battery_capacity_Wh
         self.pump_W = d.coolant_flow_kg_s * lp.pump_pressure_rise_Pa / (
             lp.coolant_density_kg_m3 * lp.pump_efficiency)
         self.segment_area_m2 = d.radiator_area_m2 / n_seg
@@ -181,7 +177,7 @@ class Model(eqx.Module):
             jnp.zeros((2,), dtype),
             jnp.full((n_seg,), 1.0, dtype) * faces * lp.radiator_coating.emissivity
             * self.segment_area_m2,
-            jnp.stack([(pw.cell.emissivity + pw.array_back_emissivity) * d.array_area_m2,
+            jnp.stack([pv.space_radiative_m2(d.array_area_m2, pw.cell, pw.array_back_emissivity),
                        pw.battery_radiator_coating.emissivity * d.battery_radiator_area_m2]),
         ])
         self.network = Network(cap, gl, jnp.zeros((n, n), dtype), gs,
@@ -190,16 +186,15 @@ class Model(eqx.Module):
         # conduction and advection (linear in T) and a vector for radiation to space.
         lin = self.network.conductance_W_per_K + self.network.advective_W_per_K
         self.linear_W_per_K = lin - jnp.diag(jnp.sum(lin, axis=-1))
-        self.sigma_space_W_K4 = constants.STEFAN_BOLTZMANN_W_M2_K4 * self.network.space_radiative_m2
-        self.sink4_K4 = self.network.sink_temperature_K ** 4
 
     @property
     def n_nodes(self) -> int:
         return self.scenario.loop.n_segments + 4
 
     def environment(self, t):
+        """Plate environments (radiator, array) at time ``t``, sunlight and albedo scaled to
+        the scenario's solar flux (both are linear in it)."""
         t = jnp.asarray(t, self.period_s.dtype)
-        """Plate environments (radiator front/back, array) at time ``t``, fluxes scaled to S."""
         s = self.scenario
         env, orb = s.environment, s.orbit
         theta = orb.orbit_angle0_rad + self.mean_motion * t
@@ -207,9 +202,15 @@ class Model(eqx.Module):
         args = (orb.altitude_m, orb.beta_rad, theta,
                 jnp.asarray(constants.ASTRONOMICAL_UNIT_M, t.dtype), env.albedo, env.olr_W_m2,
                 env.penumbra_smoothing_rad)
-        rad = _plate_environment(s.loop.radiator_attitude, *args)
-        arr = _plate_environment(s.power.array_attitude, *args)
-        return rad, arr, k
+
+        def scaled(attitude):
+            e = _plate_environment(attitude, *args)
+            return e._replace(solar_front_W_m2=k * e.solar_front_W_m2,
+                              solar_back_W_m2=k * e.solar_back_W_m2,
+                              albedo_front_W_m2=k * e.albedo_front_W_m2,
+                              albedo_back_W_m2=k * e.albedo_back_W_m2)
+
+        return scaled(s.loop.radiator_attitude), scaled(s.power.array_attitude)
 
     def utilisation(self, t):
         rk = self.scenario.rack
@@ -228,10 +229,7 @@ class Model(eqx.Module):
         """Every flow at state ``y`` (for output and bookkeeping)."""
         n = self.n_nodes
         f = self._bus(t, self._coupled(y))
-        return f._replace(radiated_W=self._radiated(y[:n]))
-
-    def _radiated(self, temps):
-        return self.sigma_space_W_K4 * (temps**4 - self.sink4_K4)
+        return f._replace(radiated_W=radiated_to_space_W(self.network, y[:n]))
 
     def _bus(self, t, x) -> Flows:
         """Power bus, loads, PV and battery at ``x = (T_gpu, T_array, T_battery, SOC, V1)``.
@@ -243,27 +241,25 @@ class Model(eqx.Module):
         rk, lp, pw = s.rack, s.loop, s.power
         n_seg = lp.n_segments
         t_gpu, t_arr, t_bat, soc, v1 = x[0], x[1], x[2], x[3], x[4]
-        rad, arr, k = self.environment(t)
+        rad, arr = self.environment(t)
 
-        # Photovoltaic array (maximum power at the cell terminals).
+        # Photovoltaic array (maximum power at the cell terminals) and its absorbed heat.
         cell = pw.cell
-        g_front = k * (arr.solar_front_W_m2 + arr.albedo_front_W_m2)
-        derate = jnp.maximum(1.0 + cell.temp_coeff_per_K * (t_arr - 301.15), 0.0)
-        pv_max = (cell.efficiency_ref * derate * g_front * self.array_area_m2
-                  * pw.packing_factor * pw.pv_degradation)
-        absorbed_arr = self.array_area_m2 * (
-            cell.absorptance * g_front + cell.emissivity * arr.ir_front_W_m2
-            + pw.array_back_absorptance * k * (arr.solar_back_W_m2 + arr.albedo_back_W_m2)
-            + pw.array_back_emissivity * arr.ir_back_W_m2)
+        pv_max = pv.power_W(self.array_area_m2, pv.front_irradiance_W_m2(arr), t_arr,
+                            cell.efficiency_ref, cell.temp_coeff_per_K,
+                            packing_factor=pw.packing_factor, degradation=pw.pv_degradation)
+        absorbed_arr = pv.absorbed_W(self.array_area_m2, arr, cell,
+                                     back_absorptance=pw.array_back_absorptance,
+                                     back_emissivity=pw.array_back_emissivity)
         # Radiator faces and the battery radiator (front face of the same attitude).
         c = lp.radiator_coating
-        q_front = c.absorptance * k * (rad.solar_front_W_m2 + rad.albedo_front_W_m2) \
+        q_front = c.absorptance * (rad.solar_front_W_m2 + rad.albedo_front_W_m2) \
             + c.emissivity * rad.ir_front_W_m2
-        q_back = c.absorptance * k * (rad.solar_back_W_m2 + rad.albedo_back_W_m2) \
+        q_back = c.absorptance * (rad.solar_back_W_m2 + rad.albedo_back_W_m2) \
             + c.emissivity * rad.ir_back_W_m2
         q_seg = q_front + (q_back if lp.two_sided else 0.0)
         cb = pw.battery_radiator_coating
-        q_bat = cb.absorptance * k * (rad.solar_front_W_m2 + rad.albedo_front_W_m2) \
+        q_bat = cb.absorptance * (rad.solar_front_W_m2 + rad.albedo_front_W_m2) \
             + cb.emissivity * rad.ir_front_W_m2
 
         # Rack loads.
@@ -271,7 +267,7 @@ class Model(eqx.Module):
         u = self.utilisation(t)
         throttle = rack.throttle_factor(t_gpu, gpu, width_K=rk.throttle_width_K,
                                         min_factor=rk.throttle_min_factor)
-        p_gpu_on = rk.n_gpus * (gpu.idle_W + (gpu.tdp_W - gpu.idle_W) * u * throttle)
+        p_gpu_on = rk.n_gpus * rack.gpu_power_W(u, throttle, gpu)
         p_servers = p_gpu_on + rk.n_gpus * rk.host_W_per_gpu
         p_essential = rk.network_W + rk.housekeeping_W + self.pump_W
 
@@ -322,12 +318,12 @@ class Model(eqx.Module):
 
         # Where every watt goes.
         if pw.shunt_destination == "array":
-            pv = pv_max - shunt / eta_m
+            pv_out = pv_max - shunt / eta_m
             shunt_radiator = jnp.zeros_like(shunt)
         else:
-            pv = pv_max
+            pv_out = pv_max
             shunt_radiator = shunt
-        conv_loss = (1.0 - eta_m) * pv + (1.0 - eta_c) * charge + (1.0 / eta_d - 1.0) * deficit
+        conv_loss = (1.0 - eta_m) * pv_out + (1.0 - eta_c) * charge + (1.0 / eta_d - 1.0) * deficit
         gpu_heat = shed * p_gpu_on
         rack_heat = shed * rk.n_gpus * rk.host_W_per_gpu + p_essential + conv_loss
         battery_heat = self.n_cells * heat_cell
@@ -338,11 +334,11 @@ class Model(eqx.Module):
             jnp.stack([absorbed_arr, q_bat * self.battery_radiator_area_m2])])
         dissipated = jnp.concatenate([
             jnp.stack([gpu_heat, rack_heat]), seg_ones * shunt_radiator / n_seg,
-            jnp.stack([-pv, battery_heat])])
+            jnp.stack([-pv_out, battery_heat])])
         return Flows(
             sunlit_fraction=arr.sunlit_fraction, utilisation=u, throttle=throttle, shed=shed,
             compute_fraction=throttle * shed, junction_K=t_gpu, pv_available_W=pv_max,
-            pv_W=pv, load_W=load, gpu_W=gpu_heat, pump_W=self.pump_W + z, charge_W=charge,
+            pv_W=pv_out, load_W=load, gpu_W=gpu_heat, pump_W=self.pump_W + z, charge_W=charge,
             discharge_W=deficit, shunt_W=shunt, converter_loss_W=conv_loss,
             battery_power_W=p_term, battery_current_A=i_cell * self.n_cells / pw.cells_in_series,
             battery_voltage_V=v_cell * pw.cells_in_series, battery_heat_W=battery_heat,
@@ -357,7 +353,7 @@ class Model(eqx.Module):
 
     def _network_rates(self, temps):
         """Conduction, advection and radiation to space, divided by C [K/s]."""
-        heat = self.linear_W_per_K @ temps - self._radiated(temps)
+        heat = self.linear_W_per_K @ temps - radiated_to_space_W(self.network, temps)
         return heat / self.network.capacitance_J_per_K
 
     def rhs(self, t, y):
@@ -374,7 +370,8 @@ class Model(eqx.Module):
         idx = self.coupled_indices()
         temps = y[:n]
         inv_c = 1.0 / self.network.capacitance_J_per_K
-        four_sigma_t3 = 4.0 * self.sigma_space_W_K4 * temps**3
+        four_sigma_t3 = (4.0 * constants.STEFAN_BOLTZMANN_W_M2_K4
+                         * self.network.space_radiative_m2 * temps**3)
         j_net = inv_c[:, None] * (self.linear_W_per_K - jnp.diag(four_sigma_t3))
         j = jnp.zeros((n + 2, n + 2), y.dtype).at[:n, :n].set(j_net)
         j_bus = jax.jacfwd(lambda x: self._sources(t, x))(self._coupled(y))  # (n + 2, 5)

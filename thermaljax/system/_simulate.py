@@ -147,6 +147,12 @@ _SERIES = ("junction_K", "battery_voltage_V", "battery_current_A", "battery_powe
            "utilisation", "sunlit_fraction", "absorbed_W", "dissipated_W", "radiated_W")
 
 
+def _dtype(design: Design, scenario: Scenario):
+    """The computation dtype: the widest float of the inputs (float64 only under x64)."""
+    leaves = [x for x in jax.tree.leaves((design, scenario)) if eqx.is_inexact_array(x)]
+    return jnp.result_type(*leaves)
+
+
 def ode(design: Design, scenario: Scenario, dtype=None) -> Model:
     """The coupled system as an ODE ``dy/dt = f(t, y)``, for use with another integrator.
 
@@ -164,8 +170,7 @@ def ode(design: Design, scenario: Scenario, dtype=None) -> Model:
         >>> f.rhs(0.0, y).shape
         (14,)
     """
-    leaves = [x for x in jax.tree.leaves((design, scenario)) if eqx.is_inexact_array(x)]
-    return Model(design, scenario, jnp.result_type(*leaves) if dtype is None else dtype)
+    return Model(design, scenario, _dtype(design, scenario) if dtype is None else dtype)
 
 
 def steps_per_orbit(scenario: Scenario) -> int:
@@ -210,8 +215,7 @@ def simulate(design: Design, scenario: Scenario, *, record: bool = True,
     if not isinstance(scenario, Scenario):
         raise ValueError(f"scenario must be a thermaljax.Scenario, got {type(scenario).__name__}")
     steps = steps_per_orbit(scenario)
-    leaves = [x for x in jax.tree.leaves((design, scenario)) if eqx.is_inexact_array(x)]
-    dtype = jnp.result_type(*leaves)
+    dtype = _dtype(design, scenario)
     result = _simulate(design, scenario, steps, record, dtype)
     if throw:
         result = eqx.tree_at(lambda r: r.summary.max_junction_K, result,
@@ -250,9 +254,8 @@ class _Accumulator(NamedTuple):
     freeze_time: Array
 
 
-def _sample(model: Model, y, f: Flows):
+def _sample(model: Model, f: Flows):
     """Scalar integrands at one instant (for the trapezoid sums)."""
-    n = model.n_nodes
     shunt_heat = f.shunt_W if model.scenario.power.shunt_destination == "radiator" else \
         jnp.zeros_like(f.shunt_W)
     heat_in = jnp.sum(f.absorbed_W) + jnp.sum(f.dissipated_W) + f.pv_W
@@ -260,8 +263,7 @@ def _sample(model: Model, y, f: Flows):
                 radiated=jnp.sum(f.radiated_W), pv=f.pv_W, load=f.load_W,
                 shunt_heat=shunt_heat, shunt=f.shunt_W, battery_heat=f.battery_heat_W,
                 converter_loss=f.converter_loss_W, heat_in=heat_in,
-                compute=f.compute_fraction * f.utilisation, scheduled=f.utilisation,
-                temps=y[:n], soc=y[n])
+                compute=f.compute_fraction * f.utilisation, scheduled=f.utilisation)
 
 
 def _init_accumulator(model, y, f, dtype) -> _Accumulator:
@@ -371,14 +373,14 @@ def _simulate(design, scenario, steps, record, dtype) -> SimulationResult:
         y_next = advance(y, k)
         t_next = (k + 1).astype(dtype) * h
         f = model.flows(t_next, y_next)
-        s_next = _sample(model, y_next, f)
+        s_next = _sample(model, f)
         acc = _update_events(model, _integrate(acc, s_prev, s_next, h), y_next, f, t_next)
         out = (y_next, f) if record else None
         return (y_next, acc, s_next), out
 
     def start_report(y):
         f = model.flows(zero_t, y)
-        return _init_accumulator(model, y, f, dtype), _sample(model, y, f)
+        return _init_accumulator(model, y, f, dtype), _sample(model, f)
 
     def orbit(carry, j):
         # One loop body for warm-up and reported orbits (one compilation): time runs from

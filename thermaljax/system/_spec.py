@@ -533,10 +533,9 @@ class PowerSpec(_Spec):
                     low_inclusive=False)
         self.battery_min_K = _f(battery_min_K)
         self.battery_max_K = _f(battery_max_K)
-        soc0 = cell_b.soc_max if initial_soc is None else initial_soc
-        check_range("initial_soc", initial_soc, "(fraction)", low=0.0, high=1.0) \
-            if initial_soc is not None else None
-        self.initial_soc = _f(soc0)
+        if initial_soc is None:
+            initial_soc = cell_b.soc_max
+        self.initial_soc = _fraction("initial_soc", initial_soc)
         check_range("soc_switch_width", soc_switch_width, "(fraction)", low=1e-4, high=0.05)
         self.soc_switch_width = float(soc_switch_width)
 
