@@ -1,4 +1,4 @@
-"""The Examples in the docstrings (orbit, thermal, pv, battery, system) run and print what they say;
+"""The Examples in the docstrings (orbit, thermal, pv, battery, mass, launch, system) run and print what they say;
 the orbit namespace is curated."""
 
 import doctest
@@ -10,7 +10,7 @@ MODULES = [
     *(f"thermaljax.orbit.{m}" for m in
       ("_kepler", "_ephemeris", "_shadow", "_view_factor", "_attitude", "_environment")),
     *(f"thermaljax.thermal.{m}" for m in ("_network", "_transient", "_steady")),
-    "thermaljax.pv", "thermaljax.battery",
+    "thermaljax.pv", "thermaljax.battery", "thermaljax.mass", "thermaljax.launch",
     *(f"thermaljax.system.{m}" for m in ("_spec", "_simulate")),
 ]
 

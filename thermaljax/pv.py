@@ -35,6 +35,7 @@ import equinox as eqx
 import jax.numpy as jnp
 from jaxtyping import Array, ArrayLike
 
+from . import constants
 from ._checks import check_range
 
 REFERENCE_TEMPERATURE_K = 301.15
@@ -207,6 +208,21 @@ def absorbed_W(
 def front_irradiance_W_m2(environment) -> Array:
     """Sunlight reaching the cells [W/m^2]: direct (with incidence and shadow) plus albedo."""
     return environment.solar_front_W_m2 + environment.albedo_front_W_m2
+
+
+def rated_power_W(area_m2: ArrayLike, cell: PVCell, packing_factor: ArrayLike = 1.0) -> Array:
+    """Rated (nameplate) power of an array [W]: AM0 1361 W/m^2, 28 C, beginning of life.
+
+        P_rated = A f_pack eta_ref S_0
+
+    The basis of array specific power [W/kg] and price [USD/W] figures.
+
+    Example:
+        >>> round(float(rated_power_W(1.0, GAAS_TRIPLE_JUNCTION, 0.9)), 1)
+        365.0
+    """
+    return (jnp.asarray(area_m2) * jnp.asarray(packing_factor) * cell.efficiency_ref
+            * constants.SOLAR_CONSTANT_W_M2)
 
 
 def space_radiative_m2(area_m2: ArrayLike, cell: PVCell, back_emissivity: ArrayLike = 0.85):
