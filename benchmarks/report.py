@@ -116,7 +116,38 @@ def system_table(res: dict) -> str:
     return "\n".join(lines)
 
 
-TABLES = {"thermal_transient": thermal_transient_table, "system": system_table}
+def optimize_table(res: dict) -> str:
+    o, sp, c, m = res["thermaljax"], res["scipy_slsqp"], res["time_to_target"], res["multistart"]
+    lines = [
+        f"Device `{res['device']}`, {res['cpu_count']} CPU cores, jax {res['jax']}, SciPy "
+        f"{res['scipy']}, {res['date']}; scenario {res['scenario']}, free fields: "
+        f"{', '.join(res['free'])}; objective launch mass.",
+        "",
+        "| method | steps / iterations | evaluations | compile [s] | run [s] | objective [kg] | "
+        "feasible |",
+        "|---|---:|---:|---:|---:|---:|---|",
+        f"| thermaljax.optimize (Optax, exact gradients) | {o['steps']} | {o['evaluations']} | "
+        f"{o['compile_s']:.0f} | {o['run_s']:.1f} | {o['objective']:.1f} | {o['feasible']} |",
+        f"| SciPy SLSQP, finite differences | {sp['iterations']} | {sp['evaluations']} | "
+        f"{sp['compile_s']:.0f} | {sp['wall_s']:.1f} | {sp['objective']:.1f} | "
+        f"{sp['feasible']} |",
+        "",
+    ]
+    if c:
+        lines.append(
+            f"Time to a feasible design within 0.5 % of the better final objective "
+            f"({c['target_objective']:.1f} kg), compilation excluded: thermaljax "
+            f"{_fmt(c['thermaljax_s'], '.1f')} s, SciPy {_fmt(c['scipy_s'], '.1f')} s, "
+            f"speed-up {_fmt(c['speedup'], '.2f')}x (target 10x).")
+    lines.append(
+        f"Multi-start: {m['starts']} starts x {m['steps']} steps in {m['run_s']:.1f} s = "
+        f"{m['start_steps_per_s']:.1f} start-steps/s vs {m['single_start_steps_per_s']:.1f} "
+        f"for one start (compile {m['compile_s']:.0f} s).")
+    return "\n".join(lines)
+
+
+TABLES = {"thermal_transient": thermal_transient_table, "system": system_table,
+          "optimize": optimize_table}
 
 
 def main() -> None:

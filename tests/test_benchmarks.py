@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -25,6 +27,7 @@ def test_thermal_transient_benchmark_quick(tmp_path):
     assert size["gradient"]["ratio"] > 0
 
 
+@pytest.mark.slow  # ~210 s of compilation in a fresh process
 def test_system_benchmark_quick(tmp_path):
     out = tmp_path / "system.json"
     proc = subprocess.run(
@@ -38,6 +41,20 @@ def test_system_benchmark_quick(tmp_path):
     assert res["gradient"]["finite"] and res["gradient"]["ratio"] > 0
     assert res["scipy_radau"]["success"]
     assert res["scipy_radau"]["junction_difference_K"] < 0.05
+
+
+@pytest.mark.slow  # ~110 s of compilation in a fresh process
+def test_optimize_benchmark_quick(tmp_path):
+    out = tmp_path / "optimize.json"
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "optimize.py"), "--quick", "--out", str(out)],
+        capture_output=True, text=True, timeout=900,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    res = json.loads(out.read_text())
+    assert res["thermaljax"]["steps"] == 6 and res["thermaljax"]["compile_s"] > 0
+    assert res["scipy_slsqp"]["evaluations"] > 0
+    assert res["multistart"]["start_steps_per_s"] > 0
 
 
 def test_readme_python_example_runs():
