@@ -224,6 +224,7 @@ FIELDS = ("radiator_area_m2", "array_area_m2", "battery_capacity_Wh", "coolant_f
           "battery_radiator_area_m2")
 
 
+@pytest.mark.slow  # 160 s; tests/test_sizing.py checks the same gradients through evaluate
 def test_gradients_match_central_finite_differences():
     """d(max junction T)/d(field) and d(min SOC)/d(field) for every Design field, against
     central differences with a relative step of 1e-5 (float64). A design where every
