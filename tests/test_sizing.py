@@ -18,7 +18,7 @@ from scipy import optimize as sopt
 import thermaljax as tj
 from thermaljax import launch, pv, rack, sizing
 from thermaljax.constants import STEFAN_BOLTZMANN_W_M2_K4
-from thermaljax.system import (EnvironmentSpec, LoopSpec, OrbitSpec, PowerSpec, SimulationSpec)
+from thermaljax.system import EnvironmentSpec, OrbitSpec, SimulationSpec
 
 pytestmark = pytest.mark.xdist_group("sizing")
 
@@ -143,6 +143,7 @@ def test_optimum_within_one_percent_of_brute_force_grid(optimum3):
         pts = np.stack(np.meshgrid(*axes, indexing="ij"), -1).reshape(-1, 3)
         return np.concatenate([pts, np.tile(fixed, (len(pts), 1))], 1)
 
+    best = best_obj = None
     for stage in range(2):
         if stage == 1:  # refine around the coarse best
             lo, hi = best[:3] / 1.05, best[:3] * 1.05
