@@ -12,15 +12,19 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_thermal_transient_benchmark_quick(tmp_path):
+def _run_quick(script: str, tmp_path: Path, timeout: int) -> dict:
+    """Run ``benchmarks/<script> --quick`` in a fresh process; return its JSON."""
     out = tmp_path / "bench.json"
     proc = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "thermal_transient.py"), "--quick",
-         "--out", str(out)],
-        capture_output=True, text=True, timeout=600,
+        [sys.executable, str(ROOT / "benchmarks" / script), "--quick", "--out", str(out)],
+        capture_output=True, text=True, timeout=timeout,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
-    res = json.loads(out.read_text())
+    return json.loads(out.read_text())
+
+
+def test_thermal_transient_benchmark_quick(tmp_path):
+    res = _run_quick("thermal_transient.py", tmp_path, timeout=600)
     size = res["sizes"][0]
     assert size["thermaljax_rodas4"]["error_K"] < 0.05
     assert size["batch"]["thermaljax_solves_per_s"] > 0
@@ -29,13 +33,7 @@ def test_thermal_transient_benchmark_quick(tmp_path):
 
 @pytest.mark.slow  # ~210 s of compilation in a fresh process
 def test_system_benchmark_quick(tmp_path):
-    out = tmp_path / "system.json"
-    proc = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "system.py"), "--quick", "--out", str(out)],
-        capture_output=True, text=True, timeout=900,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    res = json.loads(out.read_text())
+    res = _run_quick("system.py", tmp_path, timeout=900)
     assert res["accuracy"]["default_meets_targets"]
     assert res["one_orbit_float64"][0]["designs_per_s"] > 0
     assert res["gradient"]["finite"] and res["gradient"]["ratio"] > 0
@@ -45,13 +43,7 @@ def test_system_benchmark_quick(tmp_path):
 
 @pytest.mark.slow  # ~110 s of compilation in a fresh process
 def test_optimize_benchmark_quick(tmp_path):
-    out = tmp_path / "optimize.json"
-    proc = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "optimize.py"), "--quick", "--out", str(out)],
-        capture_output=True, text=True, timeout=900,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    res = json.loads(out.read_text())
+    res = _run_quick("optimize.py", tmp_path, timeout=900)
     assert res["thermaljax"]["steps"] == 6 and res["thermaljax"]["compile_s"] > 0
     assert res["scipy_slsqp"]["evaluations"] > 0
     assert res["multistart"]["start_steps_per_s"] > 0

@@ -92,6 +92,15 @@ def check_range(
         raise ValueError(f"{name} = {value} {unit}{where} is outside the allowed range {allowed}")
 
 
+def float_leaf(x) -> jax.Array:
+    """A float array leaf: float32/float64 arrays keep their dtype; Python numbers and integer
+    arrays become the default float (float64 under x64)."""
+    x = jax.numpy.asarray(x)
+    if jax.numpy.issubdtype(x.dtype, jax.numpy.floating) and not getattr(x, "weak_type", False):
+        return x
+    return x.astype(jax.numpy.result_type(float))
+
+
 def check_shape(name: str, x: Any, shape: tuple[int, ...], what: str = "") -> None:
     """Raise ``ValueError`` unless ``jnp.shape(x) == shape``."""
     got = tuple(np.shape(x))

@@ -24,6 +24,7 @@ from jaxtyping import Array, Float
 
 from . import pv
 from ._checks import check_range
+from ._checks import float_leaf as _f
 
 __all__ = ["LaunchVehicle", "FALCON_9", "FALCON_HEAVY", "STARSHIP", "GENERIC", "VEHICLES",
            "vehicle", "launch_cost_USD", "number_of_launches", "CostModel", "hardware_cost_USD",
@@ -31,10 +32,6 @@ __all__ = ["LaunchVehicle", "FALCON_9", "FALCON_HEAVY", "STARSHIP", "GENERIC", "
 
 HOURS_PER_YEAR = 8766.0
 """Hours in a Julian year (365.25 d)."""
-
-
-def _f(x):
-    return jnp.asarray(x, dtype=jnp.result_type(float))
 
 
 class LaunchVehicle(eqx.Module):
@@ -85,7 +82,7 @@ def vehicle(name: str) -> LaunchVehicle:
 
 
 def launch_cost_USD(mass_kg, launcher: LaunchVehicle) -> Array:
-    """Launch cost [USD] = mass [kg] x price [USD/kg] (continuous in the mass)."""
+    """Launch cost [USD] = mass [kg] x ``launcher.price_per_kg_USD`` [USD/kg] (continuous)."""
     return jnp.asarray(mass_kg) * launcher.price_per_kg_USD
 
 

@@ -31,14 +31,14 @@ import jax.numpy as jnp
 from jaxtyping import Array, Float
 
 from . import pv
-from ._checks import check_range
+from ._checks import check_range, float_leaf
 
 __all__ = ["MassModel", "MassBreakdown", "mass_breakdown", "rack_heat_load_W"]
 
 
 def _leaf(name: str, x, unit: str, high: float, *, positive: bool = False) -> Array:
     check_range(name, x, unit, low=0.0, high=high, low_inclusive=not positive)
-    return jnp.asarray(x, dtype=jnp.result_type(float))
+    return float_leaf(x)
 
 
 class MassModel(eqx.Module):
@@ -124,8 +124,7 @@ class MassBreakdown(eqx.Module):
 
 def rack_heat_load_W(scenario) -> Array:
     """Nominal heat load of the rack [W]: every GPU at TDP plus hosts, network, housekeeping."""
-    rk = scenario.rack
-    return rk.n_gpus * (rk.gpu.tdp_W + rk.host_W_per_gpu) + rk.network_W + rk.housekeeping_W
+    return scenario.rack.nominal_power_W
 
 
 def mass_breakdown(design, scenario, model: MassModel | None = None) -> MassBreakdown:

@@ -26,7 +26,7 @@ from jaxtyping import Array, Float
 
 from .. import launch as _launch
 from .. import mass as _mass
-from .._checks import check_range
+from .._checks import check_range, float_leaf
 from ..system._simulate import _dtype, _simulate, steps_per_orbit
 from ..system._spec import Design, Scenario
 
@@ -86,7 +86,7 @@ class Requirements(eqx.Module):
 
     def __init__(self, junction_max_K=None, min_compute_fraction=0.99, min_soc=None,
                  freeze_margin_K=5.0):
-        f = lambda x: None if x is None else jnp.asarray(x, jnp.result_type(float))  # noqa: E731
+        f = lambda x: None if x is None else float_leaf(x)  # noqa: E731
         if junction_max_K is not None:
             check_range("junction_max_K", junction_max_K, "K", low=200.0, high=500.0)
         check_range("min_compute_fraction", min_compute_fraction, "(fraction)", low=0.0,
@@ -189,7 +189,7 @@ def _as_list(scenarios) -> list[Scenario]:
 
 
 def _limits(s: Scenario, req: Requirements) -> dict[str, Array]:
-    f = lambda x: jnp.asarray(x, jnp.result_type(float))  # noqa: E731
+    f = float_leaf
     cell, pw = s.power.battery_cell, s.power
     return {
         "junction_max_K": f(s.rack.gpu.max_operating_K if req.junction_max_K is None
@@ -233,9 +233,9 @@ def problem(scenarios, *, objective: str = "launch_mass",
         key = (tdef, tuple(jnp.shape(x) for x in leaves))
         keys.setdefault(key, []).append(i)
     groups = []
+    stack = lambda *xs: jnp.stack([jnp.asarray(x) for x in xs])  # noqa: E731
     for idx in keys.values():
         members = [scen[i] for i in idx]
-        stack = lambda *xs: jnp.stack([jnp.asarray(x) for x in xs])  # noqa: E731
         stacked = jax.tree.map(stack, *members)
         limits = jax.tree.map(stack, *[_limits(s, req) for s in members])
         steps = max(steps_per_orbit(s) for s in members)
@@ -283,7 +283,7 @@ def evaluate_problem(design: Design, prob: Problem) -> Evaluation:
 
     s0 = prob.first
     m = _mass.mass_breakdown(design, s0, prob.mass_model)
-    launch_cost = m.total_kg * prob.prices.price_per_kg_USD
+    launch_cost = _launch.launch_cost_USD(m.total_kg, prob.prices)
     hardware = _launch.hardware_cost_USD(design, s0, prob.costs)
     compute = jnp.min(cat("compute_fraction"))
     utilisation = jnp.min(jnp.concatenate(utils))

@@ -178,48 +178,48 @@ def _feasible(ev: Evaluation):
         jnp.isfinite(ev.objective)
 
 
-def _one_step(z, opt_state, lam, rho, prev_violation, best_z, best_objective, best_violation,
-              least_z, step, cfg: _Config, prob: Problem):
-    (value, (ev, g)), grad = jax.value_and_grad(_lagrangian, has_aux=True)(z, lam, rho, cfg,
-                                                                           prob)
+def _one_step(s: OptimizerState, cfg: _Config, prob: Problem):
+    """One step of one start (``s`` holds that start's slice of the state)."""
+    (value, (ev, g)), grad = jax.value_and_grad(_lagrangian, has_aux=True)(s.z, s.lam, s.rho,
+                                                                           cfg, prob)
     grad = grad * cfg.free
     ok = jnp.isfinite(value) & jnp.all(jnp.isfinite(grad)) & (ev.status == 0)
     violation = jnp.max(g)
     # Book-keeping of the point just evaluated (before the update).
-    better = _feasible(ev) & ok & (ev.objective < best_objective)
-    best_z = jnp.where(better, z, best_z)
-    best_objective = jnp.where(better, ev.objective, best_objective)
-    less = ok & (violation < best_violation)
-    least_z = jnp.where(less, z, least_z)
-    best_violation = jnp.where(less, violation, best_violation)
+    better = _feasible(ev) & ok & (ev.objective < s.best_objective)
+    less = ok & (violation < s.best_violation)
     # Adam step in log space, projected onto the box; rejected if anything is non-finite.
     grad = jnp.where(ok, grad, 0.0)
-    updates, new_opt = _optimizer(cfg).update(grad, opt_state, z)
-    z_new = jnp.clip(optax.apply_updates(z, updates), cfg.lo, cfg.hi)
-    z = jnp.where(ok, z_new, z)
-    opt_state = jax.tree.map(lambda a, b: jnp.where(ok, a, b), new_opt, opt_state)
+    updates, new_opt = _optimizer(cfg).update(grad, s.opt_state, s.z)
+    z_new = jnp.clip(optax.apply_updates(s.z, updates), cfg.lo, cfg.hi)
     # Multiplier update at the end of each inner cycle.
-    outer = ((step + 1) % cfg.inner_steps == 0) & ok
-    lam = jnp.where(outer, jnp.maximum(0.0, lam + rho * g), lam)
-    grow = outer & (violation > 0.25 * prev_violation) & (violation > 0.0)
-    rho = jnp.where(grow, jnp.minimum(2.0 * rho, _RHO_MAX), rho)
-    prev_violation = jnp.where(outer, jnp.maximum(violation, 0.0), prev_violation)
-    row = (ev.objective, violation, jnp.linalg.norm(grad))
-    return (z, opt_state, lam, rho, prev_violation, best_z, best_objective, best_violation,
-            least_z), row
+    outer = ((s.step + 1) % cfg.inner_steps == 0) & ok
+    grow = outer & (violation > 0.25 * s.prev_violation) & (violation > 0.0)
+    new = dataclasses.replace(
+        s,
+        z=jnp.where(ok, z_new, s.z),
+        opt_state=jax.tree.map(lambda a, b: jnp.where(ok, a, b), new_opt, s.opt_state),
+        lam=jnp.where(outer, jnp.maximum(0.0, s.lam + s.rho * g), s.lam),
+        rho=jnp.where(grow, jnp.minimum(2.0 * s.rho, _RHO_MAX), s.rho),
+        prev_violation=jnp.where(outer, jnp.maximum(violation, 0.0), s.prev_violation),
+        best_z=jnp.where(better, s.z, s.best_z),
+        best_objective=jnp.where(better, ev.objective, s.best_objective),
+        best_violation=jnp.where(less, violation, s.best_violation),
+        least_z=jnp.where(less, s.z, s.least_z))
+    return new, (ev.objective, violation, jnp.linalg.norm(grad))
 
 
 _TRACES = [0]  # times _step has been traced (a retrace check for the tests)
+# vmap axes of the state: every field per start, the step counter shared.
+_STATE_AXES = OptimizerState(*([0] * 9), step=None)
 
 
 @eqx.filter_jit
 def _step(state: OptimizerState, cfg: _Config, prob: Problem):
     _TRACES[0] += 1  # Python side effect: runs only while tracing
-    fields = (state.z, state.opt_state, state.lam, state.rho, state.prev_violation,
-              state.best_z, state.best_objective, state.best_violation, state.least_z)
-    batched = jax.vmap(_one_step, in_axes=(0,) * 9 + (None, None, None))
-    out, row = batched(*fields, state.step, cfg, prob)
-    return OptimizerState(*out, step=state.step + 1), row
+    new, row = jax.vmap(_one_step, in_axes=(_STATE_AXES, None, None),
+                        out_axes=(_STATE_AXES, 0))(state, cfg, prob)
+    return dataclasses.replace(new, step=state.step + 1), row
 
 
 @eqx.filter_jit

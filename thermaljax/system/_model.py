@@ -44,7 +44,6 @@ import numpy as np
 
 from .. import battery as _battery
 from .. import constants, pv, rack
-from ..orbit._attitude import _sun_direction_lvlh
 from ..orbit._environment import _plate_environment
 from ..orbit._kepler import _mean_motion
 from ..thermal import Network, radiated_to_space_W
@@ -147,8 +146,7 @@ class Model(eqx.Module):
             lp.coolant_density_kg_m3 * lp.pump_efficiency)
         self.segment_area_m2 = d.radiator_area_m2 / n_seg
         # 1e-3 of the rack's nominal power: ~75 W for the default rack.
-        self.power_smoothing_W = 1e-3 * (rk.n_gpus * (rk.gpu.tdp_W + rk.host_W_per_gpu)
-                                         + rk.network_W + rk.housekeeping_W)
+        self.power_smoothing_W = 1e-3 * rk.nominal_power_W
         self.battery_radiator_area_m2 = d.battery_radiator_area_m2
         self.array_area_m2 = d.array_area_m2
         self.mean_motion = _mean_motion(s.orbit.altitude_m)

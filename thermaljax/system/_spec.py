@@ -16,24 +16,18 @@ import datetime as _dt
 import math
 
 import equinox as eqx
-import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array, Float
 
 from .. import battery as _battery
 from .. import constants, orbit, pv, rack
-from .._checks import check_range, check_shape, concrete_values
+from .._checks import check_range, check_shape, concrete_values, float_leaf
 from ..orbit._shadow import check_smoothing
 
 _C = rack.ZERO_CELSIUS_K
 
 
-def _f(x) -> Array:
-    """A float leaf (keeps float32 inputs float32; Python numbers become the default float)."""
-    x = jnp.asarray(x)
-    if jnp.issubdtype(x.dtype, jnp.floating) and not getattr(x, "weak_type", False):
-        return x
-    return x.astype(jnp.dtype(jnp.result_type(float)))
+_f = float_leaf  # a float leaf (keeps float32 inputs float32)
 
 
 def _positive(name: str, x, unit: str, high: float = math.inf) -> Array:
@@ -319,6 +313,12 @@ class RackSpec(_Spec):
         self.rack_heat_capacity_J_per_K = _f(rack_heat_capacity_J_per_K)
         self.throttle_width_K = float(throttle_width_K)
         self.throttle_min_factor = float(throttle_min_factor)
+
+    @property
+    def nominal_power_W(self) -> Array:
+        """Power of the rack with every GPU at TDP, plus hosts, network and housekeeping [W]."""
+        return (self.n_gpus * (self.gpu.tdp_W + self.host_W_per_gpu) + self.network_W
+                + self.housekeeping_W)
 
 
 class LoopSpec(_Spec):
