@@ -49,3 +49,20 @@ def test_interrupted_replace_keeps_old_file(tmp_path, monkeypatch):
         write_json(target, {"x": 1})
     assert target.read_text() == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["d.json"]
+
+
+def test_write_json_is_strict_json(tmp_path):
+    """Dates become ISO strings and non-finite numbers null, inside arrays too: the file is
+    valid JSON for any parser (Python's own would otherwise write Infinity)."""
+    import datetime as dt
+
+    from thermaljax.io import write_json
+
+    path = write_json(tmp_path / "s.json", {
+        "when": dt.datetime(2026, 12, 21, 12, tzinfo=dt.timezone.utc),
+        "a": np.array([1.0, np.inf, np.nan]), "b": float("inf"), "c": np.float32(2.5)})
+    text = path.read_text()
+    assert "Infinity" not in text and "NaN" not in text
+    data = json.loads(text, parse_constant=lambda c: pytest.fail(f"non-JSON constant {c}"))
+    assert data == {"when": "2026-12-21T12:00:00+00:00", "a": [1.0, None, None], "b": None,
+                    "c": 2.5}

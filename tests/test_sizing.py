@@ -3,7 +3,8 @@ and the trade study.
 
 All tests share one cheap scenario structure (the default rack and orbit at 60 s steps with one
 warm-up orbit) and differ only in traced numbers (beta, environment, limits, prices), so the
-optimiser step compiles once per worker; they run in one xdist group for that reason.
+optimiser step compiles once (the suite distributes whole files, ``--dist loadfile``: this
+module runs in one worker).
 """
 
 import doctest
@@ -19,8 +20,6 @@ import thermaljax as tj
 from thermaljax import launch, pv, rack, sizing
 from thermaljax.constants import STEFAN_BOLTZMANN_W_M2_K4
 from thermaljax.system import EnvironmentSpec, OrbitSpec, SimulationSpec
-
-pytestmark = pytest.mark.xdist_group("sizing")
 
 SIM = SimulationSpec(step_s=60.0, warmup_orbits=1)
 BASE = tj.Scenario.default().replace(simulation=SIM)
@@ -49,7 +48,7 @@ def _feasible(ev):
     return np.all(g <= TOLS, -1) & (np.asarray(ev.status) == 0)
 
 
-@pytest.fixture(scope="session")  # session: the worker may interleave other modules' tests
+@pytest.fixture(scope="module")
 def optimum3():
     return tj.optimize(BASE, free=FREE3, steps=200)
 
@@ -280,6 +279,38 @@ def test_one_compiled_step_for_every_setting():
                 objective="cost_per_gpu_hour", vehicle=launch.STARSHIP, learning_rate=0.01,
                 requirements=tj.Requirements(junction_max_K=350.0, min_compute_fraction=0.9))
     assert _optimize._TRACES[0] - before <= 1
+
+
+def test_checkpoint_resume_reproduces_an_uninterrupted_run(tmp_path):
+    """Interrupted at step 7 of 12 (KeyboardInterrupt from the callback, as Ctrl-C would be),
+    resumed from the checkpoint: the same design, history and multipliers, bit for bit.
+    (One start, to share the compiled step of the other tests.)"""
+    opts = dict(free=FREE3, steps=12, inner_steps=4)
+    ref = tj.optimize(BASE, **opts)
+
+    def interrupt(k, row):
+        if k == 6:
+            raise KeyboardInterrupt
+
+    ckpt = tmp_path / "opt.npz"
+    with pytest.raises(KeyboardInterrupt):
+        tj.optimize(BASE, **opts, callback=interrupt, checkpoint=ckpt, checkpoint_every=5)
+    with np.load(ckpt) as data:
+        assert data["history_objective"].shape == (7, 1)  # saved at the interrupt, not step 5
+    seen = []
+    res = tj.optimize(BASE, **opts, checkpoint=ckpt, resume=True,
+                      callback=lambda k, row: seen.append(k))
+    assert seen == list(range(7, 12))
+    for k in sizing.DESIGN_FIELDS:
+        assert float(getattr(res.design, k)) == float(getattr(ref.design, k)), k
+    for name in ref.history:
+        np.testing.assert_array_equal(res.history[name], ref.history[name])
+    assert res.multipliers == ref.multipliers
+    # A checkpoint is only resumed by the run that wrote it.
+    with pytest.raises(ValueError, match="different inputs"):
+        tj.optimize(BASE, **{**opts, "steps": 13}, checkpoint=ckpt, resume=True)
+    with pytest.raises(ValueError, match="does not exist"):
+        tj.optimize(BASE, **opts, checkpoint=tmp_path / "none.npz", resume=True)
 
 
 def test_infeasible_problem_is_reported():

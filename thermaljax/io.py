@@ -8,6 +8,7 @@ or the new one, never a truncated mix.
 from __future__ import annotations
 
 import csv
+import datetime as _dt
 import io
 import json
 import os
@@ -56,14 +57,19 @@ def _jsonable(x: Any) -> Any:
         return [_jsonable(v) for v in x]
     if hasattr(x, "shape") and hasattr(x, "dtype"):  # NumPy or JAX array
         a = np.asarray(x)
-        return a.item() if a.ndim == 0 else a.tolist()
+        return _jsonable(a.item() if a.ndim == 0 else a.tolist())
     if isinstance(x, (np.floating, np.integer, np.bool_)):
-        return x.item()
+        return _jsonable(x.item())
+    if isinstance(x, (_dt.datetime, _dt.date)):
+        return x.isoformat()
+    if isinstance(x, float) and not np.isfinite(x):
+        return None  # JSON has no inf/nan: an absent value
     return x
 
 
 def write_json(path: str | os.PathLike, data: Mapping[str, Any]) -> Path:
-    """Write ``data`` (arrays converted to lists) as indented JSON, atomically."""
+    """Write ``data`` as indented JSON, atomically: arrays become lists, dates ISO 8601
+    strings, and non-finite numbers ``null`` (JSON has no inf or NaN)."""
     return atomic_write_text(path, json.dumps(_jsonable(data), indent=2, sort_keys=False) + "\n")
 
 

@@ -6,7 +6,8 @@ scenarios) returning :class:`Evaluation`; :class:`Requirements` (limits);
 :data:`CONSTRAINTS` (units, scales, tolerances) and :data:`OBJECTIVES`; :func:`optimize`
 (Optax augmented Lagrangian, multi-start, robust over scenarios) returning
 :class:`OptimizeResult`; :func:`trade_study` (one optimum per launch vehicle) returning
-:class:`TradeStudy`; :func:`problem` / :func:`evaluate_problem` for users who jit or vmap
+:class:`TradeStudy`; :func:`design_grid` and :func:`sweep` (many designs in fixed-size
+batches); :func:`problem` / :func:`evaluate_problem` for users who jit or vmap
 the evaluation themselves.
 """
 
@@ -20,9 +21,13 @@ from ._evaluate import evaluate as evaluate
 from ._evaluate import evaluate_problem as evaluate_problem
 from ._evaluate import problem as problem
 from ._optimize import DESIGN_FIELDS as DESIGN_FIELDS
+from ._optimize import CheckpointError as CheckpointError
 from ._optimize import OptimizeResult as OptimizeResult
 from ._optimize import OptimizerState as OptimizerState
 from ._optimize import optimize as optimize
+from ._optimize import verify_checkpoint as verify_checkpoint
 from ._trade import TradeRow as TradeRow
 from ._trade import TradeStudy as TradeStudy
 from ._trade import trade_study as trade_study
+from ._sweep import design_grid as design_grid
+from ._sweep import sweep as sweep

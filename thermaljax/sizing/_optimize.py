@@ -39,8 +39,12 @@ constraints cannot be met and by how much.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import io
 import math
+import os
 import time
+from pathlib import Path
 from typing import Callable, Sequence
 
 import equinox as eqx
@@ -52,6 +56,7 @@ import optax
 from .. import launch as _launch
 from .. import mass as _mass
 from .._checks import check_range
+from ..io import atomic_write_bytes
 from ..system._spec import Design, Scenario
 from ._evaluate import CONSTRAINTS, Evaluation, Problem, Requirements, evaluate_problem, problem
 
@@ -91,6 +96,8 @@ class OptimizeResult:
             start, and three final candidates per start.
         wall_time_s, compile_time_s: time of the whole run, and of its first evaluation and
             first step (almost all compilation when the program is new).
+        start_evaluation: the :class:`~thermaljax.sizing.Evaluation` of the first starting
+            design (``design0``), for comparison.
     """
 
     design: Design
@@ -110,6 +117,7 @@ class OptimizeResult:
     evaluations: int
     wall_time_s: float
     compile_time_s: float
+    start_evaluation: Evaluation
 
 
 class OptimizerState(eqx.Module):
@@ -260,6 +268,101 @@ def _check_bounds(bounds, design0: Design, free: tuple[str, ...]):
     return out
 
 
+_CHECKPOINT_FORMAT = 1
+
+
+def _digest(prob: Problem, *numbers) -> str:
+    """SHA-256 of everything that decides a run's trajectory (problem leaves and structure,
+    starting points, bounds, options), so a checkpoint is only resumed by the same run."""
+    h = hashlib.sha256()
+    leaves, treedef = jax.tree.flatten(prob)
+    h.update(str(treedef).encode())
+    for x in [*leaves, *numbers]:
+        a = np.asarray(x)
+        h.update(f"{a.dtype}{a.shape}".encode())
+        h.update(np.ascontiguousarray(a).tobytes())
+    return h.hexdigest()
+
+
+def _save_checkpoint(path: Path, digest: str, state: OptimizerState, cfg: _Config,
+                     rows: list) -> None:
+    arrays = {f"state_{i}": np.asarray(a) for i, a in enumerate(jax.tree.leaves(state))}
+    arrays |= {f"cfg_{i}": np.asarray(a) for i, a in enumerate(jax.tree.leaves(cfg))}
+    n = len(rows)
+    for j, name in enumerate(("objective", "max_violation", "grad_norm")):
+        arrays[f"history_{name}"] = (np.stack([r[j] for r in rows]) if n else
+                                     np.zeros((0, state.z.shape[0]), np.asarray(state.z).dtype))
+    arrays["meta"] = np.array([digest, str(_CHECKPOINT_FORMAT)])
+    buf = io.BytesIO()
+    np.savez(buf, **arrays)
+    atomic_write_bytes(path, buf.getvalue())
+
+
+def _restore(prefix: str, data, template):
+    leaves, treedef = jax.tree.flatten(template)
+    out = []
+    for i, ref in enumerate(leaves):
+        a = data[f"{prefix}_{i}"]
+        ref = np.asarray(ref)
+        if a.shape != ref.shape or a.dtype != ref.dtype:
+            raise ValueError(f"{prefix} array {i} has shape {a.shape} {a.dtype}, expected "
+                             f"{ref.shape} {ref.dtype}")
+        out.append(jnp.asarray(a))
+    return jax.tree.unflatten(treedef, out)
+
+
+def _load_checkpoint(path: Path, digest: str, state: OptimizerState, cfg: _Config):
+    """State, config and history rows from a checkpoint written by the same run."""
+    if not path.is_file():
+        raise CheckpointError(f"cannot resume: checkpoint file {str(path)!r} does not exist")
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            meta = [str(m) for m in data["meta"]]
+            if meta[1] != str(_CHECKPOINT_FORMAT):
+                raise CheckpointError(f"format {meta[1]}, expected {_CHECKPOINT_FORMAT}")
+            if meta[0] != digest:
+                raise _Mismatch()
+            state = _restore("state", data, state)
+            cfg = _restore("cfg", data, cfg)
+            hist = [data[f"history_{k}"] for k in ("objective", "max_violation", "grad_norm")]
+    except _Mismatch:
+        raise CheckpointError(
+            f"cannot resume from {str(path)!r}: it was written by a run with different inputs "
+            "(scenario, design, objective, prices, requirements, free fields, bounds, steps or "
+            "optimiser options); rerun with the same inputs, or start afresh without resume"
+        ) from None
+    except (OSError, KeyError, IndexError, ValueError) as exc:
+        raise CheckpointError(f"cannot resume: {str(path)!r} is not a readable thermaljax "
+                              f"checkpoint ({exc})") from None
+    if hist[0].shape[0] != int(state.step):
+        raise CheckpointError(f"cannot resume: {str(path)!r} is inconsistent (history of "
+                              f"{hist[0].shape[0]} steps, state at step {int(state.step)})")
+    rows = [tuple(h[k] for h in hist) for k in range(hist[0].shape[0])]
+    return state, cfg, rows
+
+
+def verify_checkpoint(checkpoint: str | os.PathLike, scenarios, design0: Design | None = None,
+                      **options) -> int:
+    """Check, without compiling anything, that ``checkpoint`` can resume
+    ``optimize(scenarios, design0, **options)``; return the number of steps it holds.
+
+    Raises:
+        CheckpointError: missing, unreadable, or written by a run with other inputs.
+    """
+    options.pop("resume", None)
+    options.pop("checkpoint", None)
+    return optimize(scenarios, design0, checkpoint=checkpoint, resume=True, _verify_only=True,
+                    **options)
+
+
+class _Mismatch(Exception):
+    pass
+
+
+class CheckpointError(ValueError):
+    """A checkpoint that cannot be resumed (missing, unreadable, or from other inputs)."""
+
+
 def _report(ev: Evaluation, feasible: bool, active: tuple[str, ...]) -> str:
     if feasible:
         msg = "converged to a feasible design"
@@ -287,7 +390,9 @@ def optimize(scenarios: Scenario | Sequence[Scenario], design0: Design | None = 
              requirements: Requirements | None = None, free: Sequence[str] | None = None,
              bounds: dict | None = None, steps: int = 300, starts: int = 1, seed: int = 0,
              learning_rate: float = 0.05, inner_steps: int = 25,
-             callback: Callable[[int, dict], None] | None = None) -> OptimizeResult:
+             callback: Callable[[int, dict], None] | None = None,
+             checkpoint: str | os.PathLike | None = None, checkpoint_every: int = 20,
+             resume: bool = False, _verify_only: bool = False) -> OptimizeResult:
     """Minimise the objective of :func:`~thermaljax.sizing.evaluate` subject to its constraints.
 
     Args:
@@ -312,6 +417,15 @@ def optimize(scenarios: Scenario | Sequence[Scenario], design0: Design | None = 
         callback: called after every step with ``(step, row)``, ``row`` holding the best
             objective so far, the current max violation and gradient norm (NumPy); for
             progress display.
+        checkpoint: file (``.npz``) that receives the optimiser's full state, written
+            atomically every ``checkpoint_every`` steps, after the last step, and when the run
+            is interrupted (``KeyboardInterrupt``, re-raised after the write).
+        checkpoint_every: steps between checkpoints (>= 1).
+        resume: continue from ``checkpoint`` instead of starting afresh. The checkpoint must
+            come from a run with the same inputs (scenarios, design0, objective, prices,
+            requirements, free fields, bounds and every option above; checked by a digest);
+            the resumed run then ends with the same result, bit for bit, as one that was
+            never interrupted.
 
     Returns:
         :class:`OptimizeResult` (never NaN, never outside the bounds).
@@ -378,20 +492,6 @@ def optimize(scenarios: Scenario | Sequence[Scenario], design0: Design | None = 
     cfg = _Config(lo, hi, as_leaf(is_free), as_leaf(1.0), jnp.ones(len(_NAMES), dtype),
                   as_leaf(learning_rate), as_leaf(steps, jnp.int32),
                   as_leaf(inner_steps, jnp.int32))
-    t_probe = time.perf_counter()
-    ev0 = _evaluate_padded(probes, batch, cfg, prob)
-    f0 = float(ev0.objective[0])
-    probe_s = time.perf_counter() - t_probe  # mostly compilation of the batched evaluation
-    if not (math.isfinite(f0) and f0 > 0.0) or int(ev0.status[0]) != 0:
-        raise ValueError(f"the starting design cannot be evaluated (objective {f0!r}, status "
-                         f"{int(ev0.status[0])}); check design0 and the scenario")
-    g0 = np.asarray(_stacked(ev0))
-    dz = np.asarray(probes[1:] - probes[:1]).sum(axis=1)  # +-h per probe
-    slopes = (g0[1:] - g0[:1]) / dz[:, None]
-    slopes = np.where(np.isfinite(slopes), slopes, 0.0)
-    scales = np.maximum(np.sqrt(np.sum(slopes**2, axis=0)), _FLOORS)
-    cfg = eqx.tree_at(lambda c: (c.f_scale, c.scales), cfg,
-                      (as_leaf(f0), jnp.asarray(scales, dtype)))
     n_con = len(_NAMES)
     state = OptimizerState(
         z=z0, opt_state=jax.vmap(_optimizer(cfg).init)(z0),
@@ -400,19 +500,68 @@ def optimize(scenarios: Scenario | Sequence[Scenario], design0: Design | None = 
         best_objective=jnp.full((n_starts,), jnp.inf, dtype),
         best_violation=jnp.full((n_starts,), jnp.inf, dtype), least_z=z0,
         step=jnp.zeros((), jnp.int32))
+    ckpt = None if checkpoint is None else Path(checkpoint)
+    if not isinstance(checkpoint_every, (int, np.integer)) or isinstance(checkpoint_every, bool) \
+            or checkpoint_every < 1:
+        raise ValueError(f"checkpoint_every must be an integer >= 1 (steps), got "
+                         f"{checkpoint_every!r}")
+    if resume and ckpt is None:
+        raise CheckpointError("resume=True needs the checkpoint file to resume from")
+    digest = _digest(prob, x0, lo_x, hi_x, is_free, objective, steps, seed, learning_rate,
+                     inner_steps)
 
-    rows = []
+    probe_s = 0.0
+    if resume:
+        state, cfg, rows = _load_checkpoint(ckpt, digest, state, cfg)
+        if _verify_only:  # see verify_checkpoint
+            return len(rows)
+        start_ev = jax.tree.map(lambda a: a[0], _evaluate_padded(z0[:1], batch, cfg, prob))
+    else:
+        t_probe = time.perf_counter()
+        ev0 = _evaluate_padded(probes, batch, cfg, prob)
+        f0 = float(ev0.objective[0])
+        probe_s = time.perf_counter() - t_probe  # mostly compilation of the batched evaluation
+        if not (math.isfinite(f0) and f0 > 0.0) or int(ev0.status[0]) != 0:
+            raise ValueError(f"the starting design cannot be evaluated (objective {f0!r}, status "
+                             f"{int(ev0.status[0])}); check design0 and the scenario")
+        g0 = np.asarray(_stacked(ev0))
+        dz = np.asarray(probes[1:] - probes[:1]).sum(axis=1)  # +-h per probe
+        slopes = (g0[1:] - g0[:1]) / dz[:, None]
+        slopes = np.where(np.isfinite(slopes), slopes, 0.0)
+        scales = np.maximum(np.sqrt(np.sum(slopes**2, axis=0)), _FLOORS)
+        cfg = eqx.tree_at(lambda c: (c.f_scale, c.scales), cfg,
+                          (as_leaf(f0), jnp.asarray(scales, dtype)))
+        rows = []
+        start_ev = jax.tree.map(lambda a: a[0], ev0)
+    scales = np.asarray(cfg.scales)
+
     compile_s = 0.0
-    for k in range(steps):
-        t0 = time.perf_counter()
-        state, row = _step(state, cfg, prob)
-        row = tuple(np.asarray(r) for r in row)
-        if k == 0:
-            compile_s = probe_s + time.perf_counter() - t0
-        rows.append(row)
-        if callback is not None:
-            callback(k, {"objective": row[0], "best_objective": np.asarray(state.best_objective),
-                         "max_violation": row[1], "grad_norm": row[2]})
+    first = len(rows)
+    # ``done`` is replaced in one assignment, so an interrupt anywhere in the loop finds a
+    # consistent (state, number of rows) pair to checkpoint.
+    done = (state, first)
+    try:
+        for k in range(first, steps):
+            t0 = time.perf_counter()
+            new_state, row = _step(state, cfg, prob)
+            row = tuple(np.asarray(r) for r in row)
+            if k == first:
+                compile_s = probe_s + time.perf_counter() - t0
+            rows.append(row)
+            state = new_state
+            done = (state, k + 1)
+            if ckpt is not None and ((k + 1) % checkpoint_every == 0 or k + 1 == steps):
+                _save_checkpoint(ckpt, digest, state, cfg, rows)
+            if callback is not None:
+                callback(k, {"objective": row[0],
+                             "best_objective": np.asarray(state.best_objective),
+                             "max_violation": row[1], "grad_norm": row[2]})
+    except KeyboardInterrupt:
+        if ckpt is not None:
+            _save_checkpoint(ckpt, digest, done[0], cfg, rows[:done[1]])
+        raise
+    if ckpt is not None and first == steps:
+        _save_checkpoint(ckpt, digest, state, cfg, rows)
 
     # Final iterate of every start, then the best over all starts.
     cand = jnp.concatenate([state.z, state.best_z, state.least_z])
@@ -454,4 +603,4 @@ def optimize(scenarios: Scenario | Sequence[Scenario], design0: Design | None = 
         start_objectives=np.where(start_feasible, per_start_obj.min(axis=0), obj[:n_starts]),
         start_feasible=start_feasible, steps=steps, starts=n_starts,
         evaluations=len(free) + 1 + (steps + 3) * n_starts, wall_time_s=time.perf_counter() - t_start,
-        compile_time_s=compile_s)
+        compile_time_s=compile_s, start_evaluation=start_ev)
