@@ -49,6 +49,8 @@ def test_optimize_benchmark_quick(tmp_path):
     assert res["multistart"]["start_steps_per_s"] > 0
 
 
+@pytest.mark.slow  # ~110 s: grad and a 64-design vmap at the default 10 s step (the same
+# operations are tested on cheaper scenarios in test_system.py)
 def test_readme_python_example_runs():
     import re
 
