@@ -30,4 +30,6 @@ from ._trade import TradeRow as TradeRow
 from ._trade import TradeStudy as TradeStudy
 from ._trade import trade_study as trade_study
 from ._sweep import design_grid as design_grid
+from ._sweep import failure_reason as failure_reason
+from ._sweep import shard as shard
 from ._sweep import sweep as sweep

@@ -44,6 +44,7 @@ import io
 import math
 import os
 import time
+import zipfile
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -331,7 +332,7 @@ def _load_checkpoint(path: Path, digest: str, state: OptimizerState, cfg: _Confi
             "(scenario, design, objective, prices, requirements, free fields, bounds, steps or "
             "optimiser options); rerun with the same inputs, or start afresh without resume"
         ) from None
-    except (OSError, KeyError, IndexError, ValueError) as exc:
+    except (OSError, KeyError, IndexError, ValueError, EOFError, zipfile.BadZipFile) as exc:
         raise CheckpointError(f"cannot resume: {str(path)!r} is not a readable thermaljax "
                               f"checkpoint ({exc})") from None
     if hist[0].shape[0] != int(state.step):

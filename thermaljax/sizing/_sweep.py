@@ -1,22 +1,32 @@
-"""``sweep``: evaluate many designs in fixed-size batches (one compiled program).
+"""``sweep``: evaluate many designs in fixed-size batches, on every device, resumably.
 
 The designs are split into chunks of ``chunk_size``; the last chunk is padded with copies of
 its first design, so every chunk runs the same compiled ``vmap`` of
 :func:`~thermaljax.sizing.evaluate_problem` and memory stays bounded by the chunk, not by the
-number of designs.
+number of designs. Each chunk is split evenly over the local devices (:func:`shard`: a
+``NamedSharding`` over a one-axis mesh; XLA partitions the program, every device evaluates
+its slice), and may be kept on disk so that an interrupted sweep resumes.
 """
 
 from __future__ import annotations
 
+import hashlib
+import io
 import itertools
+import os
+import zipfile
+from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
 import equinox as eqx
 import jax
 import numpy as np
+from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
 from .. import launch as _launch
 from .. import mass as _mass
+from .._status import MESSAGES, Status
+from ..io import atomic_write_bytes
 from ..system._spec import Design, Scenario
 from ._evaluate import Evaluation, Requirements, evaluate_problem, problem
 from ._optimize import DESIGN_FIELDS
@@ -60,12 +70,91 @@ def design_grid(axes: Mapping[str, Sequence[float]], base: Design | None = None)
 _batched = eqx.filter_jit(jax.vmap(evaluate_problem, in_axes=(0, None)))
 
 
+def shard(designs: Design, devices: Sequence[jax.Device] | None = None) -> Design:
+    """Place a batch of designs on ``devices`` (default: every local device), split evenly
+    along the design axis with a :class:`jax.sharding.NamedSharding` over a one-axis
+    :class:`~jax.sharding.Mesh` named ``"designs"``.
+
+    A jitted function of the placed batch (e.g. a ``vmap`` of
+    :func:`~thermaljax.sizing.evaluate_problem`) then runs on every device at once, each on its
+    own slice (XLA's SPMD partitioner; no data moves between devices). The batch size must be
+    a multiple of the number of devices (:func:`sweep` pads its chunks to one).
+    """
+    devices = list(jax.local_devices() if devices is None else devices)
+    if not devices:
+        raise ValueError("devices must hold at least one jax.Device")
+    n = np.broadcast_shapes(*(np.shape(getattr(designs, k)) for k in DESIGN_FIELDS))
+    if len(n) != 1 or n[0] % len(devices):
+        raise ValueError(f"a sharded batch needs 1-D design fields whose length is a multiple "
+                         f"of the {len(devices)} devices, got shape {n}")
+    mesh = Mesh(np.array(devices), ("designs",))
+    return jax.device_put(designs, NamedSharding(mesh, PartitionSpec("designs")))
+
+
+def _replicate(tree, devices):
+    mesh = Mesh(np.array(devices), ("designs",))
+    return jax.device_put(tree, NamedSharding(mesh, PartitionSpec()))
+
+
+def failure_reason(status) -> np.ndarray:
+    """The reason of each design's failure as text (``""`` for a design that succeeded)."""
+    status = np.asarray(status)
+    text = {int(k): ("" if k == Status.SUCCESS else v) for k, v in MESSAGES.items()}
+    return np.array([text.get(int(s), f"unknown status {int(s)}") for s in status.reshape(-1)],
+                    dtype=object).reshape(status.shape)
+
+
+def _chunk_digest(prob_digest: str, chunk: list[np.ndarray]) -> str:
+    h = hashlib.sha256(prob_digest.encode())
+    for c in chunk:
+        h.update(np.ascontiguousarray(c).tobytes())
+    return h.hexdigest()
+
+
+def _problem_digest(prob) -> str:
+    h = hashlib.sha256()
+    leaves, treedef = jax.tree.flatten(prob)
+    h.update(str(treedef).encode())
+    for a in leaves:
+        a = np.asarray(a)
+        h.update(f"{a.dtype}{a.shape}".encode())
+        h.update(np.ascontiguousarray(a).tobytes())
+    return h.hexdigest()
+
+
+def _load_chunk(path: Path, digest: str, treedef):
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            if str(data["digest"]) != digest:
+                return None
+            leaves = [data[f"leaf_{i}"] for i in range(treedef.num_leaves)]
+    except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile):
+        return None  # a partial or foreign file: evaluate the chunk again
+    return jax.tree.unflatten(treedef, leaves)
+
+
+def _save_chunk(path: Path, digest: str, ev) -> None:
+    buf = io.BytesIO()
+    np.savez(buf, digest=np.array(digest),
+             **{f"leaf_{i}": np.asarray(a) for i, a in enumerate(jax.tree.leaves(ev))})
+    atomic_write_bytes(path, buf.getvalue())
+
+
 def sweep(designs: Design, scenarios: Scenario | Sequence[Scenario], *,
           objective: str = "launch_mass", vehicle: _launch.LaunchVehicle = _launch.FALCON_9,
           mass_model: _mass.MassModel | None = None, costs: _launch.CostModel | None = None,
           requirements: Requirements | None = None, chunk_size: int = 256,
-          callback: Callable[[int, int], None] | None = None) -> Evaluation:
-    """Evaluate a batch of designs (fields of shape ``(n,)``) in chunks.
+          callback: Callable[[int, int], None] | None = None,
+          devices: Sequence[jax.Device] | None = None,
+          folder: str | os.PathLike | None = None) -> Evaluation:
+    """Evaluate a batch of designs (fields of shape ``(n,)``) in chunks, on every device.
+
+    Each chunk is padded to ``chunk_size`` (rounded up to a multiple of the number of devices)
+    and placed with :func:`shard`, so one compiled program serves every chunk and every
+    device evaluates its own slice. With ``folder``, each evaluated chunk is written there
+    atomically (``chunk_<first>_<last>.npz``, with a digest of the problem and of the chunk's
+    designs); a later call with the same folder and inputs loads those chunks instead of
+    evaluating them again, so an interrupted sweep resumes where it stopped.
 
     Args:
         designs: :class:`thermaljax.Design` with 1-D fields (e.g. from :func:`design_grid`).
@@ -73,10 +162,13 @@ def sweep(designs: Design, scenarios: Scenario | Sequence[Scenario], *,
             :func:`~thermaljax.sizing.evaluate`.
         chunk_size: designs per compiled batch (bounds the memory).
         callback: called after each chunk with ``(designs done, total)``.
+        devices: devices to spread each chunk over (default: every local device).
+        folder: where to keep evaluated chunks (resume); ``None`` keeps nothing.
 
     Returns:
         :class:`~thermaljax.sizing.Evaluation` with NumPy arrays of leading axis ``n``. A design
-        whose simulation failed has ``status != 0`` and is kept (the others are unaffected).
+        whose simulation failed has ``status != 0`` (:func:`failure_reason` gives the text)
+        and is kept; the others are unaffected.
     """
     if not isinstance(designs, Design):
         raise ValueError(f"designs must be a thermaljax.Design, got {type(designs).__name__}")
@@ -91,14 +183,36 @@ def sweep(designs: Design, scenarios: Scenario | Sequence[Scenario], *,
     cols = [np.broadcast_to(c, shape) for c in cols]
     prob = problem(scenarios, objective=objective, vehicle=vehicle, mass_model=mass_model,
                    costs=costs, requirements=requirements)
-    size = min(chunk_size, n)
+    devices = list(jax.local_devices() if devices is None else devices)
+    k = len(devices)
+    size = -(-min(chunk_size, n) // k) * k  # a multiple of the device count
+    placed_prob = _replicate(prob, devices) if k > 1 else prob
+    store = None if folder is None else Path(folder)
+    treedef = None
+    if store is not None:
+        store.mkdir(parents=True, exist_ok=True)
+        pdig = _problem_digest(prob)
     out = []
     for start in range(0, n, size):
         chunk = [c[start:start + size] for c in cols]
         m = len(chunk[0])
-        pad = [np.concatenate([c, np.repeat(c[:1], size - m)]) for c in chunk]
-        ev = _batched(Design(*pad), prob)
-        out.append(jax.tree.map(lambda a, m=m: np.asarray(a)[:m], ev))
+        ev = None
+        if store is not None:
+            path = store / f"chunk_{start:010d}_{start + m - 1:010d}.npz"
+            digest = _chunk_digest(pdig, chunk)
+            if path.exists() and treedef is None:  # the layout of an Evaluation (traced once)
+                treedef = jax.tree.structure(
+                    jax.eval_shape(_batched, Design(*(c[:1] for c in cols)), prob))
+            ev = _load_chunk(path, digest, treedef) if path.exists() else None
+        if ev is None:
+            pad = [np.concatenate([c, np.repeat(c[:1], size - m)]) for c in chunk]
+            d = Design(*pad)
+            ev = _batched(shard(d, devices) if k > 1 else d, placed_prob)
+            ev = jax.tree.map(lambda a, m=m: np.asarray(a)[:m], ev)
+            treedef = jax.tree.structure(ev)
+            if store is not None:
+                _save_chunk(path, digest, ev)
+        out.append(ev)
         if callback is not None:
             callback(start + m, n)
     return jax.tree.map(lambda *a: np.concatenate(a), *out)
