@@ -257,9 +257,14 @@ def test_help_of_every_subcommand():
 
 def _interrupted_then_resumed(fast_toml, out):
     """Ctrl-C (SIGINT) once the first checkpoint exists, then ``--resume``."""
-    p = subprocess.Popen([sys.executable, "-m", "thermaljax.cli", "optimize", "--config",
-                          str(fast_toml), "--out", str(out), "--float64", "--quiet"],
-                         stderr=subprocess.PIPE, text=True)
+    # Ctrl-C's handler installed in the child: a shell that runs the suite in the background
+    # without job control starts it with SIGINT ignored, and Python keeps that.
+    args = ["optimize", "--config", str(fast_toml), "--out", str(out), "--float64", "--quiet"]
+    launcher = ("import runpy, signal, sys; signal.signal(signal.SIGINT, "
+                "signal.default_int_handler); sys.argv = ['thermaljax'] + sys.argv[1:]; "
+                "runpy.run_module('thermaljax.cli', run_name='__main__')")
+    p = subprocess.Popen([sys.executable, "-c", launcher, *args], stderr=subprocess.PIPE,
+                         text=True)
     deadline = time.monotonic() + 500
     while not (out / "checkpoint.npz").exists() and p.poll() is None:
         assert time.monotonic() < deadline

@@ -243,20 +243,18 @@ def test_constraint_activity(optimum3):
     assert costs[launch.STARSHIP.name] <= costs[launch.FALCON_9.name]
 
 
-def test_robust_multistart_is_deterministic_and_worst_case():
+def test_robust_multistart_is_worst_case():
     """Two scenarios (beginning of life; end of life: OSR alpha +0.05, PV x0.89, battery
-    x0.80) and two starts: the optimum holds every constraint in both, its constraints are the
-    worst case of the two single-scenario evaluations (in the order given), and a second run
-    gives the same numbers."""
+    x0.80) and two starts: the optimum holds every constraint in both, and its constraints are
+    the worst case of the two single-scenario evaluations (in the order given). (Run-to-run
+    determinism is checked bit for bit by the checkpoint/resume tests, here and in
+    test_cli.py.)"""
     eol = tj.Scenario.default(end_of_life=True).replace(simulation=SIM)
     eol = eol.replace(loop=eol.loop.replace(radiator_coating=tj.system.Coating(
         0.12, 0.80, BASE.loop.radiator_coating.name)))  # same structure: one compiled group
-    runs = [tj.optimize([BASE, eol], free=FREE3, steps=100, starts=2, seed=7) for _ in range(2)]
-    a, b = runs
+    a = tj.optimize([BASE, eol], free=FREE3, steps=100, starts=2, seed=7)
     assert a.feasible, a.message
     assert a.starts == 2 and a.start_objectives.shape == (2,)
-    np.testing.assert_array_equal(a.history["objective"], b.history["objective"])
-    assert float(a.evaluation.objective) == float(b.evaluation.objective)
     singles = [tj.evaluate(a.design, s) for s in (BASE, eol)]
     for k in NAMES:
         per = np.asarray(a.evaluation.scenario_constraints[k])

@@ -14,7 +14,8 @@ Subcommands (``thermaljax COMMAND --help`` for each):
 * ``sweep``: a grid of designs evaluated in batches; CSV, Pareto and feasibility plots.
 * ``init``: the full default configuration as commented TOML.
 
-Every output file is written atomically (temporary file, then rename). Errors in the user's
+Every output file is written atomically (temporary file, then rename); Ctrl-C or SIGTERM stops
+``optimize`` with a checkpoint. Errors in the user's
 input print one line on stderr and exit with code 2; a run that fails (or an optimisation
 that ends infeasible) exits with 1; ``--debug`` shows the traceback instead. Compiled
 programs are cached on disk (``THERMALJAX_CACHE_DIR``, default ``~/.cache/thermaljax/xla``;
@@ -140,9 +141,11 @@ def _parser() -> argparse.ArgumentParser:
     w = sub.add_parser(
         "sweep", parents=[common], help="evaluate a grid of designs in batches",
         description="Evaluate a grid of designs ([sweep.axes] or --axis) in batches of "
-        "--chunk-size: launch mass and cost, temperatures, SOC, every constraint and "
-        "feasibility per design. Writes sweep.csv, summary.json and sweep.png (launch mass vs "
-        "junction temperature, feasibility map over the first two axes).")
+        "--chunk-size, split over every local device: launch mass and cost, temperatures, "
+        "SOC, every constraint and feasibility per design. Writes sweep.csv, summary.json "
+        "(with the reason of each failed design) and sweep.png (launch mass vs junction "
+        "temperature, feasibility map over the first two axes). Evaluated chunks are kept in "
+        "DIR/chunks: rerunning with the same --out resumes an interrupted sweep.")
     w.add_argument("--axis", action="append", default=None, metavar="FIELD=LOW:HIGH:COUNT",
                    help="a grid axis over a design field (repeatable; replaces [sweep.axes])")
     w.add_argument("--chunk-size", type=int, default=None,
@@ -660,6 +663,7 @@ def _sweep(args) -> int:
     if n > 10_000_000:
         raise UsageError(f"the sweep grid has {n:,} designs; at most 10,000,000 per run")
     out = _prepare_out(args.out, "sweep")
+    import jax
     import numpy as np
 
     from . import sizing
@@ -684,11 +688,17 @@ def _sweep(args) -> int:
         rate = (done - t["n0"]) / (now - t["t0"]) if now > t["t0"] else 0.0
         progress.update(task, completed=done, rate=f"{rate:,.1f} designs/s" if rate else "")
 
+    chunks = out / "chunks"
+    stored = len(list(chunks.glob("chunk_*.npz"))) if chunks.is_dir() else 0
+    if stored:
+        _say(args, f"{stored} chunk file(s) in {chunks}: chunks with the same inputs are "
+             "loaded, not evaluated again")
     t0 = time.perf_counter()
     with progress:
         ev = sizing.sweep(designs, cfg.scenario, objective=obj, vehicle=cfg.vehicle,
                           mass_model=cfg.mass_model, costs=cfg.costs,
-                          requirements=cfg.requirements, chunk_size=chunk, callback=callback)
+                          requirements=cfg.requirements, chunk_size=chunk, callback=callback,
+                          folder=chunks)
     wall = time.perf_counter() - t0
     tols = {k: info.tolerance for k, info in sizing.CONSTRAINTS.items()}
     g = {k: np.asarray(ev.constraints[k]) for k in tols}
@@ -714,10 +724,15 @@ def _sweep(args) -> int:
                 **{k: float(cols[k][i]) for k in ("objective", "launch_mass_kg",
                                                   "cost_per_gpu_hour_USD", "max_junction_K",
                                                   "min_soc")}}
+    reasons = sizing.failure_reason(status)
+    failed = [{"index": int(i), "status": int(status[i]), "reason": str(reasons[i]),
+               "design": {k: float(cols[k][i]) for k in _DESIGN_FIELDS}}
+              for i in np.flatnonzero(status != 0)]
     summary = _summary_base("sweep", cfg, wall)
     summary |= {"designs": n, "feasible": int(feasible.sum()),
-                "failed": int((status != 0).sum()), "objective_name": obj,
-                "best_feasible": best, "designs_per_s": n / wall}
+                "failed": len(failed), "failures": failed[:1000],
+                "objective_name": obj, "best_feasible": best, "designs_per_s": n / wall,
+                "devices": [str(dv) for dv in jax.local_devices()]}
     write_json(out / "summary.json", summary)
     if not args.quiet:
         console = _console(args)
@@ -770,6 +785,7 @@ def main(argv: list[str] | None = None) -> int:
     from .config import ConfigError
 
     debug = getattr(args, "debug", False)
+    _terminate_as_interrupt()
     try:
         if args.command != "init":
             # Before any array is made: the configuration's leaves take the float width.
@@ -793,6 +809,20 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"thermaljax: error: run failed: {_one_line(exc)}", file=sys.stderr)
         return EXIT_FAILED_RUN
+
+
+def _terminate_as_interrupt() -> None:
+    """SIGTERM (a batch scheduler's stop, ``kill``) is handled like Ctrl-C: ``optimize``
+    writes its checkpoint, and the exit code is 130."""
+    import signal
+
+    def handler(signum, frame):
+        raise KeyboardInterrupt
+
+    try:
+        signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread (main() called from a thread)
+        pass
 
 
 def _one_line(exc: Exception) -> str:
