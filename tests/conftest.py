@@ -20,6 +20,9 @@ os.environ.setdefault("PYBAMM_DISABLE_TELEMETRY", "true")
 jax.config.update("jax_enable_x64", True)
 jax.config.update("jax_numpy_rank_promotion", "raise")
 
+# The same strictness in the command-line subprocesses: it is part of the compilation cache's
+# key, so with it a subprocess and an in-process test share compiled programs.
+os.environ["JAX_NUMPY_RANK_PROMOTION"] = "raise"
 _RUN = os.environ.get("PYTEST_XDIST_TESTRUNUID") or str(os.getpid())
 os.environ.setdefault("THERMALJAX_CACHE_DIR",
                       os.path.join(tempfile.gettempdir(), f"thermaljax-test-xla-{_RUN}"))

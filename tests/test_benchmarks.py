@@ -49,6 +49,13 @@ def test_optimize_benchmark_quick(tmp_path):
     assert res["multistart"]["start_steps_per_s"] > 0
 
 
+@pytest.mark.slow  # two fresh processes (1 and 2 host devices), ~60 s of compilation
+def test_sweep_benchmark_quick(tmp_path):
+    res = _run_quick("sweep.py", tmp_path, timeout=900)
+    assert [r["devices"] for r in res["rows"]] == [1, 2]
+    assert all(r["designs_per_s"] > 0 and r["failed"] == 0 for r in res["rows"])
+
+
 @pytest.mark.slow  # ~110 s: grad and a 64-design vmap at the default 10 s step (the same
 # operations are tested on cheaper scenarios in test_system.py)
 def test_readme_python_example_runs():

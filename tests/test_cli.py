@@ -226,9 +226,15 @@ def test_bad_config_one_line_exit_2(tmp_path, text, needle):
     (["sweep", "--axis", "radiator=60:120:3"], "unknown design field; did you mean "
                                                 "radiator_area_m2?"),
     (["optimize", "--out", "/proc/thermaljax-cannot-write"], "cannot create output folder"),
+    (["sweep", "--table", "/nonexistent/designs.csv"], "table file not found"),
+    (["sweep", "--table", "{bad_table}"], "unknown design field 'radiator_area' in the table; "
+                                          "did you mean radiator_area_m2?"),
+    (["sweep", "--lhs", "0"], "--lhs: [sweep] samples = 0: outside the allowed range"),
 ])
-def test_bad_arguments_one_line_exit_2(args, needle):
-    msg = one_line_error(run_cli(*args))
+def test_bad_arguments_one_line_exit_2(args, needle, tmp_path):
+    bad = tmp_path / "designs.csv"
+    bad.write_text("radiator_area,array_area_m2\n80,300\n")
+    msg = one_line_error(run_cli(*(a.format(bad_table=bad) for a in args)))
     assert needle in msg, msg
 
 

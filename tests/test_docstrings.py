@@ -12,6 +12,7 @@ MODULES = [
     *(f"thermaljax.thermal.{m}" for m in ("_network", "_transient", "_steady")),
     "thermaljax.pv", "thermaljax.battery", "thermaljax.mass", "thermaljax.launch",
     *(f"thermaljax.system.{m}" for m in ("_spec", "_simulate")),
+    "thermaljax.sizing._sweep",
 ]
 
 

@@ -37,6 +37,42 @@ def test_grid_is_the_cartesian_product_with_base_values():
         sizing.design_grid({"radiator_area_m2": [-1.0, 10.0]})
 
 
+def test_latin_hypercube_has_one_sample_per_stratum():
+    n = 50
+    d = sizing.latin_hypercube({"radiator_area_m2": (60.0, 120.0),
+                                "battery_capacity_Wh": (5e4, 1.5e5)}, n, seed=3)
+    for field, (lo, hi) in (("radiator_area_m2", (60.0, 120.0)),
+                            ("battery_capacity_Wh", (5e4, 1.5e5))):
+        x = np.asarray(getattr(d, field))
+        assert np.all((x >= lo) & (x <= hi))
+        strata = np.floor((x - lo) / (hi - lo) * n).astype(int)
+        np.testing.assert_array_equal(np.sort(strata), np.arange(n))  # exactly one each
+    assert np.all(np.asarray(d.array_area_m2) == 320.0)  # unsampled fields keep the base
+    again = sizing.latin_hypercube({"radiator_area_m2": (60.0, 120.0),
+                                    "battery_capacity_Wh": (5e4, 1.5e5)}, n, seed=3)
+    np.testing.assert_array_equal(d.radiator_area_m2, again.radiator_area_m2)  # seeded
+    # The two fields are paired by independent permutations: not sorted together.
+    assert abs(np.corrcoef(d.radiator_area_m2, d.battery_capacity_Wh)[0, 1]) < 0.5
+    logd = sizing.latin_hypercube({"radiator_area_m2": (10.0, 1000.0)}, 20, log=True)
+    strata = np.floor(np.log10(np.asarray(logd.radiator_area_m2)) * 10 - 10).astype(int)
+    np.testing.assert_array_equal(np.sort(strata), np.arange(20))  # strata even in log
+    with pytest.raises(ValueError, match="low > 0 for log"):
+        sizing.latin_hypercube({"radiator_area_m2": (0.0, 10.0)}, 4, log=True)
+
+
+def test_designs_from_table():
+    d = sizing.designs_from_table({"radiator_area_m2": [70.0, 80.0], "array_area_m2": [300, 310]})
+    np.testing.assert_array_equal(d.array_area_m2, [300.0, 310.0])
+    assert np.all(np.asarray(d.battery_capacity_Wh) == 1e5)
+    with pytest.raises(ValueError, match="unknown design field 'radiator_area'.*did you mean "
+                                         "radiator_area_m2"):
+        sizing.designs_from_table({"radiator_area": [1.0]})
+    with pytest.raises(ValueError, match="one length"):
+        sizing.designs_from_table({"radiator_area_m2": [1.0], "array_area_m2": [1.0, 2.0]})
+    with pytest.raises(ValueError, match="radiator_area_m2 = .*outside"):
+        sizing.designs_from_table({"radiator_area_m2": [-5.0]})
+
+
 def test_chunks_resume_and_failed_designs_are_kept(tmp_path, monkeypatch):
     """Five designs in chunks of two (3 chunks, the last padded); the fourth has a 1 Wh
     battery and diverges: it is marked failed with its reason, the others complete. A second

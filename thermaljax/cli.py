@@ -148,6 +148,12 @@ def _parser() -> argparse.ArgumentParser:
         "DIR/chunks: rerunning with the same --out resumes an interrupted sweep.")
     w.add_argument("--axis", action="append", default=None, metavar="FIELD=LOW:HIGH:COUNT",
                    help="a grid axis over a design field (repeatable; replaces [sweep.axes])")
+    w.add_argument("--lhs", type=int, default=None, metavar="N",
+                   help="N designs by Latin hypercube inside the axes' [low, high] instead "
+                   "of the grid")
+    w.add_argument("--table", type=Path, default=None, metavar="FILE.csv",
+                   help="evaluate the designs of a CSV file (header: design fields; other "
+                   "fields from [design]) instead of the grid")
     w.add_argument("--chunk-size", type=int, default=None,
                    help="designs per compiled batch (default 64)")
 
@@ -651,6 +657,34 @@ def _parse_axis(text: str) -> tuple[str, list]:
                          "integer") from None
 
 
+def _read_table(path: Path) -> dict:
+    """Columns of a CSV file of designs (header row: design fields)."""
+    import csv
+
+    try:
+        with open(path, newline="") as f:
+            rows = list(csv.reader(f))
+    except FileNotFoundError:
+        raise UsageError(f"{path}: table file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{path}: cannot read the table ({exc})") from None
+    rows = [r for r in rows if r and any(c.strip() for c in r)]
+    if len(rows) < 2:
+        raise UsageError(f"{path}: needs a header of design fields and at least one row")
+    head = [h.strip() for h in rows[0]]
+    cols: dict = {h: [] for h in head}
+    for i, r in enumerate(rows[1:], start=2):
+        if len(r) != len(head):
+            raise UsageError(f"{path}: line {i} has {len(r)} values, the header {len(head)}")
+        for h, v in zip(head, r):
+            try:
+                cols[h].append(float(v))
+            except ValueError:
+                raise UsageError(f"{path}: line {i}, column {h}: {v!r} is not a number") \
+                    from None
+    return cols
+
+
 def _sweep(args) -> int:
     cfg = _load_config(args.config)
     if args.axis:
@@ -658,26 +692,49 @@ def _sweep(args) -> int:
         cfg = _override(cfg, "--axis", **{"sweep.axes": axes})
     if args.chunk_size is not None:
         cfg = _override(cfg, "--chunk-size", sweep={"chunk_size": args.chunk_size})
+    if args.lhs is not None:
+        cfg = _override(cfg, "--lhs", sweep={"method": "lhs", "samples": args.lhs})
     axes = cfg.values["sweep.axes"]
-    n = math.prod(a[2] for a in axes.values())
-    if n > 10_000_000:
-        raise UsageError(f"the sweep grid has {n:,} designs; at most 10,000,000 per run")
-    out = _prepare_out(args.out, "sweep")
-    import jax
+    sw = cfg.values["sweep"]
     import numpy as np
 
     from . import sizing
+
+    table = _read_table(args.table) if args.table is not None else None
+    log = sw["spacing"] == "log"
+    if table is not None:
+        try:
+            designs = sizing.designs_from_table(table, cfg.design)
+        except ValueError as exc:
+            raise UsageError(f"{args.table}: {exc}") from None
+        axes = {k: None for k in table}
+        method = f"table {args.table}"
+    elif sw["method"] == "lhs":
+        designs = sizing.latin_hypercube({k: (lo, hi) for k, (lo, hi, _) in axes.items()},
+                                         sw["samples"], seed=sw["seed"], log=log,
+                                         base=cfg.design)
+        method = f"Latin hypercube of {sw['samples']:,} (seed {sw['seed']})"
+    else:
+        n_grid = math.prod(a[2] for a in axes.values())
+        if n_grid > 10_000_000:
+            raise UsageError(f"the sweep grid has {n_grid:,} designs; at most 10,000,000 per "
+                             "run")
+        grid = {k: (np.geomspace if log else np.linspace)(lo, hi, int(c))
+                for k, (lo, hi, c) in axes.items()}
+        designs = sizing.design_grid(grid, cfg.design)
+        method = "grid " + " x ".join(str(int(c)) for _, _, c in axes.values())
+    n = int(np.shape(designs.radiator_area_m2)[0])
+    out = _prepare_out(args.out, "sweep")
+    import jax
+
     from .io import write_csv, write_json
     from .plots import plot_sweep
 
-    log = cfg.values["sweep"]["spacing"] == "log"
-    grid = {k: (np.geomspace if log else np.linspace)(lo, hi, int(c))
-            for k, (lo, hi, c) in axes.items()}
-    designs = sizing.design_grid(grid, cfg.design)
-    chunk = cfg.values["sweep"]["chunk_size"]
+    chunk = sw["chunk_size"]
     obj = cfg.values["optimize"]["objective"]
-    _say(args, f"thermaljax {__version__}: evaluating {n:,} designs in batches of "
-         f"{min(chunk, n)} (the first batch compiles)...")
+    _say(args, f"thermaljax {__version__}: evaluating {n:,} designs ({method}) in batches of "
+         f"{min(chunk, n)} over {len(jax.local_devices())} device(s) (the first batch "
+         "compiles)...")
     progress, task = _progress(args, "sweep", n)
     t = {"t0": None, "n0": 0}
 
@@ -729,7 +786,7 @@ def _sweep(args) -> int:
                "design": {k: float(cols[k][i]) for k in _DESIGN_FIELDS}}
               for i in np.flatnonzero(status != 0)]
     summary = _summary_base("sweep", cfg, wall)
-    summary |= {"designs": n, "feasible": int(feasible.sum()),
+    summary |= {"designs": n, "method": method, "feasible": int(feasible.sum()),
                 "failed": len(failed), "failures": failed[:1000],
                 "objective_name": obj, "best_feasible": best, "designs_per_s": n / wall,
                 "devices": [str(dv) for dv in jax.local_devices()]}

@@ -307,8 +307,14 @@ _KEYS: tuple[Key, ...] = (
     Key("trade", "objective", "str", "cost_per_gpu_hour", "",
         "what each vehicle's design minimises", choices=OBJECTIVES),
     # sweep ----------------------------------------------------------------------------------
-    Key("sweep", "spacing", "str", "linear", "", "grid spacing of every axis",
-        choices=("linear", "log")),
+    Key("sweep", "method", "str", "grid", "",
+        "grid (every combination of the [sweep.axes] values) or lhs (Latin hypercube: "
+        "samples designs inside the axes' [low, high]; their counts are ignored)",
+        choices=("grid", "lhs")),
+    Key("sweep", "samples", "int", 64, "", "designs drawn by the lhs method", 1, 10_000_000),
+    Key("sweep", "seed", "int", 0, "", "seed of the lhs method", 0, 2**31 - 1),
+    Key("sweep", "spacing", "str", "linear", "", "spacing of every axis (grid points, or the "
+        "strata of lhs)", choices=("linear", "log")),
     Key("sweep", "chunk_size", "int", 64, "", "designs evaluated per batch (memory)",
         1, 1_000_000),
     Key("sweep.axes", "*", "axes",

@@ -6,8 +6,10 @@ scenarios) returning :class:`Evaluation`; :class:`Requirements` (limits);
 :data:`CONSTRAINTS` (units, scales, tolerances) and :data:`OBJECTIVES`; :func:`optimize`
 (Optax augmented Lagrangian, multi-start, robust over scenarios) returning
 :class:`OptimizeResult`; :func:`trade_study` (one optimum per launch vehicle) returning
-:class:`TradeStudy`; :func:`design_grid` and :func:`sweep` (many designs in fixed-size
-batches); :func:`problem` / :func:`evaluate_problem` for users who jit or vmap
+:class:`TradeStudy`; :func:`design_grid`, :func:`latin_hypercube` and
+:func:`designs_from_table` (batches of designs), :func:`sweep` (many designs in fixed-size
+chunks, split over every local device with :func:`shard`, resumable from disk) and
+:func:`failure_reason`; :func:`problem` / :func:`evaluate_problem` for users who jit or vmap
 the evaluation themselves.
 """
 
@@ -30,6 +32,8 @@ from ._trade import TradeRow as TradeRow
 from ._trade import TradeStudy as TradeStudy
 from ._trade import trade_study as trade_study
 from ._sweep import design_grid as design_grid
+from ._sweep import designs_from_table as designs_from_table
+from ._sweep import latin_hypercube as latin_hypercube
 from ._sweep import failure_reason as failure_reason
 from ._sweep import shard as shard
 from ._sweep import sweep as sweep

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import io
 import itertools
+import math
 import os
 import zipfile
 from pathlib import Path
@@ -64,6 +65,81 @@ def design_grid(axes: Mapping[str, Sequence[float]], base: Design | None = None)
         col = rows[:, names.index(k)] if k in names else np.full(len(rows),
                                                                   float(getattr(base, k)))
         fields[k] = col.astype(dtype)
+    return Design(**fields)  # every value checked (field, unit, range)
+
+
+def latin_hypercube(bounds: Mapping[str, tuple[float, float]], n: int, *, seed: int = 0,
+                    log: bool = False, base: Design | None = None) -> Design:
+    """``n`` designs by Latin hypercube sampling of ``bounds`` (design field -> (low, high)).
+
+    Each field's range is cut into ``n`` equal strata (in log space with ``log=True``); every
+    stratum holds exactly one sample, at a uniform position inside it, and the strata of the
+    fields are paired by independent random permutations (McKay, Beckman & Conover 1979).
+    Deterministic for a given ``seed``. Fields without bounds keep ``base``'s value.
+
+    Example:
+        >>> import thermaljax as tj
+        >>> d = tj.sizing.latin_hypercube({"radiator_area_m2": (60.0, 120.0)}, 4, seed=1)
+        >>> sorted(int((float(x) - 60.0) // 15.0) for x in d.radiator_area_m2)  # one per stratum
+        [0, 1, 2, 3]
+    """
+    base = Design.default() if base is None else base
+    if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 1:
+        raise ValueError(f"n must be an integer >= 1 (designs), got {n!r}")
+    if not bounds:
+        raise ValueError("bounds must name at least one design field")
+    rng = np.random.default_rng(seed)
+    dtype = np.asarray(base.radiator_area_m2).dtype
+    fields = {k: np.full(n, float(getattr(base, k))) for k in DESIGN_FIELDS}
+    for k, lohi in bounds.items():
+        if k not in DESIGN_FIELDS:
+            raise ValueError(f"bounds has an unknown design field {k!r}; fields are "
+                             f"{DESIGN_FIELDS}")
+        lo, hi = (float(v) for v in lohi)
+        if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi) or (log and lo <= 0):
+            raise ValueError(f"bounds[{k!r}] = ({lo:g}, {hi:g}): need finite low < high"
+                             + (" and low > 0 for log sampling" if log else ""))
+        u = (rng.permutation(n) + rng.uniform(size=n)) / n
+        a, b = (math.log(lo), math.log(hi)) if log else (lo, hi)
+        x = a + u * (b - a)
+        fields[k] = np.exp(x) if log else x
+    return Design(**{k: v.astype(dtype) for k, v in fields.items()})
+
+
+def designs_from_table(columns: Mapping[str, Sequence[float]],
+                       base: Design | None = None) -> Design:
+    """A batch of designs from a table: column name (a design field) -> values.
+
+    Columns must have one length; fields without a column keep ``base``'s value. (Read a CSV
+    with ``csv.DictReader`` or ``numpy.genfromtxt(..., names=True)`` and pass its columns.)
+    """
+    base = Design.default() if base is None else base
+    if not columns:
+        raise ValueError("the table must have at least one column (a design field)")
+    lengths = set()
+    for k, v in columns.items():
+        if k not in DESIGN_FIELDS:
+            import difflib
+
+            close = difflib.get_close_matches(k, DESIGN_FIELDS, n=1)
+            raise ValueError(f"unknown design field {k!r} in the table"
+                             + (f"; did you mean {close[0]}?" if close else "")
+                             + f" (fields: {', '.join(DESIGN_FIELDS)})")
+        lengths.add(len(v))
+    if len(lengths) != 1 or 0 in lengths:
+        raise ValueError(f"table columns must be non-empty and of one length, got {sorted(lengths)}")
+    n = lengths.pop()
+    dtype = np.asarray(base.radiator_area_m2).dtype
+    fields = {}
+    for k in DESIGN_FIELDS:
+        if k in columns:
+            try:
+                fields[k] = np.asarray(columns[k], dtype=np.float64).astype(dtype)
+            except (TypeError, ValueError):
+                raise ValueError(f"table column {k!r} holds a value that is not a number") \
+                    from None
+        else:
+            fields[k] = np.full(n, float(getattr(base, k)), dtype)
     return Design(**fields)  # every value checked (field, unit, range)
 
 
