@@ -221,6 +221,7 @@ def test_closed_form_optimum_without_eclipse_or_environment():
     assert float(res.design.array_area_m2) == pytest.approx(a_arr, rel=5e-3)
 
 
+@pytest.mark.slow  # four more 200-step optimisations (~60 s); run with -m slow
 def test_constraint_activity(optimum3):
     """Tightening the junction limit grows the radiator; a longer eclipse grows the battery;
     a cheaper launch never increases the optimal cost."""
@@ -243,6 +244,7 @@ def test_constraint_activity(optimum3):
     assert costs[launch.STARSHIP.name] <= costs[launch.FALCON_9.name]
 
 
+@pytest.mark.slow  # its own two-scenario program and 100 steps (~75 s); run with -m slow
 def test_robust_multistart_is_worst_case():
     """Two scenarios (beginning of life; end of life: OSR alpha +0.05, PV x0.89, battery
     x0.80) and two starts: the optimum holds every constraint in both, and its constraints are

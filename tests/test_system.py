@@ -252,6 +252,7 @@ def test_gradients_match_central_finite_differences():
         np.testing.assert_allclose(ad, fd, rtol=2e-2, atol=1e-3 * scale.max(), err_msg=name)
 
 
+@pytest.mark.slow  # ~40 s; batching is also checked by the sweep tests (4 devices = 1 device)
 def test_vmap_over_64_designs_equals_the_loop():
     s = cheap(step_s=60.0, warmup_orbits=0)
     rng = np.random.default_rng(0)
