@@ -99,6 +99,7 @@ def main(argv=None) -> None:
     device = jax.devices()[0]
     kind = "gpu" if device.platform == "gpu" else "cpu"
     import thermaljax as tj
+    from thermaljax.io import write_json
 
     res = dict(benchmark="sweep", device=device.device_kind, platform=kind,
                cpu_count=os.cpu_count(), jax=jax.__version__, python=platform.python_version(),
@@ -123,10 +124,7 @@ def main(argv=None) -> None:
         res["rows"] += json.loads(proc.stdout.strip().splitlines()[-1])
     res["best_designs_per_s"] = max(r["designs_per_s"] for r in res["rows"])
     out = args.out or HERE / "results" / f"sweep_{kind}{'_quick' if args.quick else ''}.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(res, indent=2) + "\n")
-    os.replace(tmp, out)
+    write_json(out, res)  # atomic
     print(f"wrote {out}", flush=True)
 
 

@@ -30,7 +30,7 @@ from .._status import MESSAGES, Status
 from ..io import atomic_write_bytes
 from ..system._spec import Design, Scenario
 from ._evaluate import Evaluation, Requirements, evaluate_problem, problem
-from ._optimize import DESIGN_FIELDS
+from ._optimize import DESIGN_FIELDS, _digest
 
 
 def design_grid(axes: Mapping[str, Sequence[float]], base: Design | None = None) -> Design:
@@ -187,17 +187,6 @@ def _chunk_digest(prob_digest: str, chunk: list[np.ndarray]) -> str:
     return h.hexdigest()
 
 
-def _problem_digest(prob) -> str:
-    h = hashlib.sha256()
-    leaves, treedef = jax.tree.flatten(prob)
-    h.update(str(treedef).encode())
-    for a in leaves:
-        a = np.asarray(a)
-        h.update(f"{a.dtype}{a.shape}".encode())
-        h.update(np.ascontiguousarray(a).tobytes())
-    return h.hexdigest()
-
-
 def _load_chunk(path: Path, digest: str, treedef):
     try:
         with np.load(path, allow_pickle=False) as data:
@@ -267,7 +256,7 @@ def sweep(designs: Design, scenarios: Scenario | Sequence[Scenario], *,
     treedef = None
     if store is not None:
         store.mkdir(parents=True, exist_ok=True)
-        pdig = _problem_digest(prob)
+        pdig = _digest(prob)
     out = []
     for start in range(0, n, size):
         chunk = [c[start:start + size] for c in cols]
