@@ -56,9 +56,13 @@ _DESIGN_FLAGS = (
     ("--coolant-flow-kg-s", "coolant_flow_kg_s", "kg/s", 1.0, (0.0, 1e3)),
     ("--battery-radiator-area-m2", "battery_radiator_area_m2", "m^2", 1.0, (0.0, 1e4)),
 )
-_OBJECTIVES = ("launch_mass", "launch_cost", "cost_per_gpu_hour")
-_VEHICLES = ("falcon9", "falcon-heavy", "starship", "generic")
-_DESIGN_FIELDS = tuple(f for _, f, *_ in _DESIGN_FLAGS)
+# The names the API defines (the parser needs them, and imports JAX for its defaults anyway).
+from .launch import VEHICLES as _VEHICLE_PRESETS  # noqa: E402
+from .sizing import OBJECTIVES as _OBJECTIVES  # noqa: E402
+from .sizing._optimize import _UNITS as _FIELD_UNITS  # noqa: E402
+from .sizing._optimize import DESIGN_FIELDS as _DESIGN_FIELDS  # noqa: E402
+
+_VEHICLES = tuple(_VEHICLE_PRESETS)
 
 
 # --------------------------------------------------------------------------------------------
@@ -514,12 +518,11 @@ def _optimize(args) -> int:
         table = Table(title=f"Optimised design ({obj_name})", title_justify="left")
         for col in ("field", "start", "optimised", "unit", "note"):
             table.add_column(col, justify="right" if col in ("start", "optimised") else "left")
-        units = {"radiator_area_m2": "m^2", "array_area_m2": "m^2", "battery_capacity_Wh": "W h",
-                 "coolant_flow_kg_s": "kg/s", "battery_radiator_area_m2": "m^2"}
         for k in _DESIGN_FIELDS:
             note = ("at a bound" if k in res.active_bounds else
                     "free" if k in res.free else "fixed")
-            table.add_row(k, f"{_f(getattr(cfg.design, k)):.5g}", f"{design[k]:.5g}", units[k],
+            table.add_row(k, f"{_f(getattr(cfg.design, k)):.5g}", f"{design[k]:.5g}",
+                          _FIELD_UNITS[k],
                           note)
         console.print(table)
         ct = Table(title="Constraints (g <= tolerance is met)", title_justify="left")
