@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import signal
 import subprocess
 import sys
@@ -44,7 +45,7 @@ chunk_size = 4
 
 [sweep.axes]
 radiator_area_m2 = [70.0, 110.0, 3]
-battery_capacity_Wh = [70e3, 110e3, 3]
+beta_deg = [50.0, 70.0, 3]
 """
 
 
@@ -223,11 +224,18 @@ def test_bad_config_one_line_exit_2(tmp_path, text, needle):
     (["optimize", "--resume", "--out", "/tmp"], "no checkpoint.npz in '/tmp'"),
     (["trade", "--vehicles", "falcon9,starshp"], "unknown vehicle 'starshp'"),
     (["sweep", "--axis", "radiator_area_m2=60:120"], "expected FIELD=LOW:HIGH:COUNT"),
-    (["sweep", "--axis", "radiator=60:120:3"], "unknown design field; did you mean "
-                                                "radiator_area_m2?"),
+    (["sweep", "--axis", "radiator=60:120:3"], "unknown design field or scenario parameter; "
+                                                "did you mean radiator_area_m2?"),
+    (["sweep", "--axis", "beta_deg=0:100:3"], "[sweep.axes] beta_deg high = 100: outside the "
+                                              "allowed range"),
+    (["sweep", "--coordinator", "node0:1234", "--num-processes", "2"], "go together"),
+    (["sweep", "--coordinator", "node0", "--num-processes", "2", "--process-id", "0"],
+     "expected HOST:PORT"),
+    (["sweep", "--coordinator", "node0:1234", "--num-processes", "2", "--process-id", "2"],
+     "--process-id 2: must be in [0, 1] for 2 processes"),
     (["optimize", "--out", "/proc/thermaljax-cannot-write"], "cannot create output folder"),
     (["sweep", "--table", "/nonexistent/designs.csv"], "table file not found"),
-    (["sweep", "--table", "{bad_table}"], "unknown design field 'radiator_area' in the table; "
+    (["sweep", "--table", "{bad_table}"], "table column 'radiator_area' is unknown; "
                                           "did you mean radiator_area_m2?"),
     (["sweep", "--lhs", "0"], "--lhs: [sweep] samples = 0: outside the allowed range"),
 ])
@@ -377,11 +385,16 @@ def test_sweep_writes_every_design_and_marks_feasibility(tmp_path, fast_toml):
         assert (r["feasible"] == "1") == ok
     s = json.loads((out / "summary.json").read_text())
     assert s["designs"] == 9 and s["feasible"] == sum(r["feasible"] == "1" for r in rows)
-    # One design against the Python API (float64 in both processes).
+    assert sorted({float(r["beta_deg"]) for r in rows}) == [50.0, 60.0, 70.0]
+    # One case against the Python API (float64 in both processes): the scenario parameter
+    # beta_deg replaces the orbit's beta angle.
     cfg = config.load(fast_toml)
     r = rows[4]
+    assert float(r["beta_deg"]) == 60.0
     d = tj.Design(**{k: float(r[k]) for k in tj.sizing.DESIGN_FIELDS})
-    ev = tj.evaluate(d, cfg.scenario, vehicle=cfg.vehicle, requirements=cfg.requirements)
+    sc = cfg.scenario.replace(orbit=tj.system.OrbitSpec(cfg.scenario.orbit.altitude_m,
+                                                        math.radians(60.0)))
+    ev = tj.evaluate(d, sc, vehicle=cfg.vehicle, requirements=cfg.requirements)
     # Batched vs single-design programs: XLA fuses differently; float64 agreement to 1e-7.
     assert float(r["launch_mass_kg"]) == pytest.approx(float(ev.launch_mass_kg), rel=1e-7)
     assert float(r["max_junction_K"]) == pytest.approx(float(ev.max_junction_K), rel=1e-7)

@@ -134,7 +134,7 @@ def test_replace_checks_like_a_file():
     ('[optimize]\nfree = ["array_area_m2"]\n[optimize.bounds]\nradiator_area_m2 = [10.0, '
      '500.0]\n', "[optimize.bounds] radiator_area_m2: not a free field"),
     ("[sweep.axes]\nradiator = [1.0, 2.0, 3]\n",
-     "[sweep.axes] radiator: unknown design field; did you mean radiator_area_m2?"),
+     "[sweep.axes] radiator: unknown design field or scenario parameter; did you mean radiator_area_m2?"),
     ("[sweep.axes]\nradiator_area_m2 = [1.0, 2.0]\n", "must be [low, high, count] [m^2]"),
     ("[sweep.axes]\nradiator_area_m2 = [1.0, 2.0, 0]\n", "count = 0: outside the allowed range"),
     ("[power]\nbattery_min_K = 300.0\nbattery_max_K = 290.0\n",

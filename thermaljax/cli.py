@@ -61,6 +61,7 @@ from .launch import VEHICLES as _VEHICLE_PRESETS  # noqa: E402
 from .sizing import OBJECTIVES as _OBJECTIVES  # noqa: E402
 from .sizing._optimize import _UNITS as _FIELD_UNITS  # noqa: E402
 from .sizing._optimize import DESIGN_FIELDS as _DESIGN_FIELDS  # noqa: E402
+from .sizing._sweep import SCENARIO_PARAMETERS as _SCENARIO_PARAMETERS  # noqa: E402
 
 _VEHICLES = tuple(_VEHICLE_PRESETS)
 
@@ -150,16 +151,27 @@ def _parser() -> argparse.ArgumentParser:
         "(with the reason of each failed design) and sweep.png (launch mass vs junction "
         "temperature, feasibility map over the first two axes). Evaluated chunks are kept in "
         "DIR/chunks: rerunning with the same --out resumes an interrupted sweep.")
-    w.add_argument("--axis", action="append", default=None, metavar="FIELD=LOW:HIGH:COUNT",
-                   help="a grid axis over a design field (repeatable; replaces [sweep.axes])")
+    w.add_argument("--axis", action="append", default=None, metavar="NAME=LOW:HIGH:COUNT",
+                   help="a grid axis over a design field or a scenario parameter ("
+                   + ", ".join(_SCENARIO_PARAMETERS) + "; repeatable; replaces "
+                   "[sweep.axes])")
     w.add_argument("--lhs", type=int, default=None, metavar="N",
                    help="N designs by Latin hypercube inside the axes' [low, high] instead "
                    "of the grid")
     w.add_argument("--table", type=Path, default=None, metavar="FILE.csv",
-                   help="evaluate the designs of a CSV file (header: design fields; other "
-                   "fields from [design]) instead of the grid")
+                   help="evaluate the designs of a CSV file (header: design fields and "
+                   "scenario parameters; other fields from [design]) instead of the grid")
     w.add_argument("--chunk-size", type=int, default=None,
                    help="designs per compiled batch (default 64)")
+    dist = w.add_argument_group(
+        "several hosts (jax.distributed; run the same command on every host, each with its "
+        "--process-id; process 0 writes the outputs)")
+    dist.add_argument("--coordinator", default=None, metavar="HOST:PORT",
+                      help="address of process 0's coordinator service")
+    dist.add_argument("--num-processes", type=int, default=None, metavar="N",
+                      help="number of processes (hosts) taking part")
+    dist.add_argument("--process-id", type=int, default=None, metavar="I",
+                      help="this process's index, 0 ... N-1")
 
     i = sub.add_parser(
         "init", help="write the default configuration as commented TOML",
@@ -177,11 +189,36 @@ def _parser() -> argparse.ArgumentParser:
 # --------------------------------------------------------------------------------------------
 
 
+def _distributed(args) -> tuple[str, int, int] | None:
+    """The jax.distributed settings of ``args`` (checked before JAX starts), or None."""
+    vals = [getattr(args, k, None) for k in ("coordinator", "num_processes", "process_id")]
+    if all(v is None for v in vals):
+        return None
+    if any(v is None for v in vals):
+        raise UsageError("--coordinator, --num-processes and --process-id go together (all "
+                         "three, on every host)")
+    addr, n, i = vals
+    host, sep, port = addr.rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise UsageError(f"--coordinator {addr!r}: expected HOST:PORT, e.g. node0:12345")
+    if n < 1:
+        raise UsageError(f"--num-processes {n}: must be at least 1")
+    if not 0 <= i < n:
+        raise UsageError(f"--process-id {i}: must be in [0, {n - 1}] for {n} processes")
+    return addr, n, i
+
+
 def _setup_jax(args) -> None:
     import jax
 
     if getattr(args, "float64", False):
         jax.config.update("jax_enable_x64", True)
+    dist = _distributed(args)
+    if dist is not None:
+        jax.config.update("jax_cpu_collectives_implementation", "gloo")  # CPU hosts
+        jax.distributed.initialize(dist[0], num_processes=dist[1], process_id=dist[2])
+        if dist[2] != 0:
+            args.quiet = True  # process 0 reports and writes
     cache = os.environ.get("THERMALJAX_CACHE_DIR")
     if cache is None:
         base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"),
@@ -707,15 +744,15 @@ def _sweep(args) -> int:
     log = sw["spacing"] == "log"
     if table is not None:
         try:
-            designs = sizing.designs_from_table(table, cfg.design)
+            cases = sizing.Cases.from_table(table, cfg.design)
         except ValueError as exc:
             raise UsageError(f"{args.table}: {exc}") from None
         axes = {k: None for k in table}
         method = f"table {args.table}"
     elif sw["method"] == "lhs":
-        designs = sizing.latin_hypercube({k: (lo, hi) for k, (lo, hi, _) in axes.items()},
-                                         sw["samples"], seed=sw["seed"], log=log,
-                                         base=cfg.design)
+        cases = sizing.Cases.latin_hypercube(
+            {k: (lo, hi) for k, (lo, hi, _) in axes.items()}, sw["samples"], seed=sw["seed"],
+            log=log, base=cfg.design)
         method = f"Latin hypercube of {sw['samples']:,} (seed {sw['seed']})"
     else:
         n_grid = math.prod(a[2] for a in axes.values())
@@ -724,19 +761,22 @@ def _sweep(args) -> int:
                              "run")
         grid = {k: (np.geomspace if log else np.linspace)(lo, hi, int(c))
                 for k, (lo, hi, c) in axes.items()}
-        designs = sizing.design_grid(grid, cfg.design)
+        cases = sizing.Cases.grid(grid, cfg.design)
         method = "grid " + " x ".join(str(int(c)) for _, _, c in axes.values())
+    designs = cases.designs
     n = int(np.shape(designs.radiator_area_m2)[0])
-    out = _prepare_out(args.out, "sweep")
     import jax
 
+    writer = jax.process_index() == 0  # with several processes, process 0 writes
+    out = _prepare_out(args.out, "sweep") if writer else (args.out or Path("thermaljax-out"))
     from .io import write_csv, write_json
     from .plots import plot_sweep
 
     chunk = sw["chunk_size"]
     obj = cfg.values["optimize"]["objective"]
     _say(args, f"thermaljax {__version__}: evaluating {n:,} designs ({method}) in batches of "
-         f"{min(chunk, n)} over {len(jax.local_devices())} device(s) (the first batch "
+         f"{min(chunk, n)} over {len(jax.devices())} device(s) in {jax.process_count()} "
+         "process(es) (the first batch "
          "compiles)...")
     progress, task = _progress(args, "sweep", n)
     t = {"t0": None, "n0": 0}
@@ -755,16 +795,19 @@ def _sweep(args) -> int:
              "loaded, not evaluated again")
     t0 = time.perf_counter()
     with progress:
-        ev = sizing.sweep(designs, cfg.scenario, objective=obj, vehicle=cfg.vehicle,
+        ev = sizing.sweep(cases, cfg.scenario, objective=obj, vehicle=cfg.vehicle,
                           mass_model=cfg.mass_model, costs=cfg.costs,
                           requirements=cfg.requirements, chunk_size=chunk, callback=callback,
                           folder=chunks)
     wall = time.perf_counter() - t0
+    if not writer:
+        return EXIT_OK
     tols = {k: info.tolerance for k, info in sizing.CONSTRAINTS.items()}
     g = {k: np.asarray(ev.constraints[k]) for k in tols}
     status = np.asarray(ev.status)
     feasible = np.all([g[k] <= tols[k] for k in tols], axis=0) & (status == 0)
     cols = {k: np.asarray(getattr(designs, k)) for k in _DESIGN_FIELDS}
+    cols |= {k: np.asarray(v) for k, v in cases.parameters.items()}
     for key in ("objective", "launch_mass_kg", "launch_cost_USD", "launches",
                 "hardware_cost_USD", "cost_per_gpu_hour_USD", "max_junction_K",
                 "battery_min_K", "battery_max_K", "radiator_min_K", "min_soc", "soc_change",
@@ -781,18 +824,21 @@ def _sweep(args) -> int:
     if feasible.any():
         i = int(np.argmin(np.where(feasible, cols["objective"], np.inf)))
         best = {"index": i, "design": {k: float(cols[k][i]) for k in _DESIGN_FIELDS},
+                "parameters": {k: float(cols[k][i]) for k in cases.parameters},
                 **{k: float(cols[k][i]) for k in ("objective", "launch_mass_kg",
                                                   "cost_per_gpu_hour_USD", "max_junction_K",
                                                   "min_soc")}}
     reasons = sizing.failure_reason(status)
     failed = [{"index": int(i), "status": int(status[i]), "reason": str(reasons[i]),
-               "design": {k: float(cols[k][i]) for k in _DESIGN_FIELDS}}
+               "design": {k: float(cols[k][i]) for k in _DESIGN_FIELDS},
+               "parameters": {k: float(cols[k][i]) for k in cases.parameters}}
               for i in np.flatnonzero(status != 0)]
     summary = _summary_base("sweep", cfg, wall)
     summary |= {"designs": n, "method": method, "feasible": int(feasible.sum()),
                 "failed": len(failed), "failures": failed[:1000],
                 "objective_name": obj, "best_feasible": best, "designs_per_s": n / wall,
-                "devices": [str(dv) for dv in jax.local_devices()]}
+                "devices": [str(dv) for dv in jax.devices()],
+                "processes": jax.process_count()}
     write_json(out / "summary.json", summary)
     if not args.quiet:
         console = _console(args)

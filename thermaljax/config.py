@@ -41,6 +41,7 @@ from . import mass as _mass
 from . import orbit as _orbit
 from . import pv as _pv
 from . import rack as _rack
+from . import sizing as _sizing
 from .sizing import OBJECTIVES, Requirements
 from .sizing._optimize import DESIGN_FIELDS
 from .system import Design, Scenario
@@ -320,7 +321,9 @@ _KEYS: tuple[Key, ...] = (
     Key("sweep.axes", "*", "axes",
         {"radiator_area_m2": [60.0, 120.0, 7], "battery_capacity_Wh": [60e3, 140e3, 5]},
         "field unit", "field = [low, high, count]: a grid over design fields (the others "
-        "from [design])"),
+        "from [design]) and scenario parameters ("
+        + ", ".join(_sizing.SCENARIO_PARAMETERS) + ": replace that quantity of the scenario, "
+        "case by case)"),
 )
 
 SECTIONS: tuple[str, ...] = tuple(dict.fromkeys(k.section for k in _KEYS))
@@ -419,13 +422,21 @@ def _check_table(v, key: Key, where: str) -> dict:
     shape = "[low, high]" if n == 2 else "[low, high, count]"
     for field, val in v.items():
         w = f"{where} {field}"
-        if field not in DESIGN_FIELDS:
-            raise ConfigError(f"{w}: unknown design field{_suggest(field, DESIGN_FIELDS)} "
-                              f"(fields: {', '.join(DESIGN_FIELDS)})")
-        unit, hi, _ = _DESIGN_DOCS[field]
+        params = _sizing.SCENARIO_PARAMETERS if n == 3 else {}
+        if field not in DESIGN_FIELDS and field not in params:
+            names = list(DESIGN_FIELDS) + list(params)
+            raise ConfigError(f"{w}: unknown design field" + (" or scenario parameter"
+                              if params else "") + f"{_suggest(field, names)} "
+                              f"(fields: {', '.join(names)})")
+        if field in params:
+            p = params[field]
+            unit = p.unit
+            rng = Key(key.section, field, "float", None, unit, "", p.low, p.high)
+        else:
+            unit, hi, _ = _DESIGN_DOCS[field]
+            rng = Key(key.section, field, "float", None, unit, "", 0.0, hi, low_open=True)
         if not isinstance(val, list) or len(val) != n:
             raise ConfigError(f"{w} = {_fmt(val)}: must be {shape} [{unit}]")
-        rng = Key(key.section, field, "float", None, unit, "", 0.0, hi, low_open=True)
         lo_v = _number(val[0], rng, f"{w} low")
         hi_v = _number(val[1], rng, f"{w} high")
         if not lo_v < hi_v and not (n == 3 and lo_v == hi_v):

@@ -7,8 +7,10 @@ scenarios) returning :class:`Evaluation`; :class:`Requirements` (limits);
 (Optax augmented Lagrangian, multi-start, robust over scenarios) returning
 :class:`OptimizeResult`; :func:`trade_study` (one optimum per launch vehicle) returning
 :class:`TradeStudy`; :func:`design_grid`, :func:`latin_hypercube` and
-:func:`designs_from_table` (batches of designs), :func:`sweep` (many designs in fixed-size
-chunks, split over every local device with :func:`shard`, resumable from disk) and
+:func:`designs_from_table` (batches of designs), :class:`Cases` (designs with per-design
+scenario parameters, :data:`SCENARIO_PARAMETERS`: beta angle, altitude, coating, degradation),
+:func:`sweep` (many designs in fixed-size chunks, split over every device of every process
+with :func:`shard`, resumable from disk) and
 :func:`failure_reason`; :func:`problem` / :func:`evaluate_problem` for users who jit or vmap
 the evaluation themselves.
 """
@@ -31,6 +33,9 @@ from ._optimize import verify_checkpoint as verify_checkpoint
 from ._trade import TradeRow as TradeRow
 from ._trade import TradeStudy as TradeStudy
 from ._trade import trade_study as trade_study
+from ._sweep import SCENARIO_PARAMETERS as SCENARIO_PARAMETERS
+from ._sweep import Cases as Cases
+from ._sweep import ScenarioParameter as ScenarioParameter
 from ._sweep import design_grid as design_grid
 from ._sweep import designs_from_table as designs_from_table
 from ._sweep import latin_hypercube as latin_hypercube
