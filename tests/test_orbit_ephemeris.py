@@ -35,13 +35,29 @@ def _astropy_sun(days):
     return np.radians(sun.ra.deg), np.radians(sun.dec.deg), sun.distance.to(u.AU).value
 
 
-def test_meeus_example_25():
+def test_meeus_example_25(validation):
     # Meeus Ex. 25.b (VSOP87, apparent): alpha = 198.378178 deg, delta = -7.783871 deg,
     # R = 0.99760775 AU. The AA low-precision formulas are quoted at ~0.01 deg; R to ~1e-4 AU.
     sun = orbit.sun_position(MEEUS_DAYS)
-    assert abs(math.degrees(float(sun.right_ascension)) - 198.378178) < 0.01
-    assert abs(math.degrees(float(sun.declination)) - (-7.783871)) < 0.01
-    assert abs(float(sun.distance_m) / AU - 0.99760775) < 1e-4
+    errors = dict(
+        ra=abs(math.degrees(float(sun.right_ascension)) - 198.378178),
+        dec=abs(math.degrees(float(sun.declination)) - (-7.783871)),
+        r=abs(float(sun.distance_m) / AU - 0.99760775),
+    )
+    meeus = "published figure: Meeus, Astronomical Algorithms, Ex. 25.b (VSOP87)"
+    where = "1992-10-13 0h TT"
+    validation.record(case="Sun right ascension, Meeus example", condition=where,
+                      reference=meeus, quantity="|alpha - alpha_ref|", error=errors["ra"],
+                      tolerance=0.01, unit="deg")
+    validation.record(case="Sun declination, Meeus example", condition=where, reference=meeus,
+                      quantity="|delta - delta_ref|", error=errors["dec"], tolerance=0.01,
+                      unit="deg")
+    validation.record(case="Earth-Sun distance, Meeus example", condition=where,
+                      reference=meeus, quantity="|R - R_ref|", error=errors["r"],
+                      tolerance=1e-4, unit="AU")
+    assert errors["ra"] < 0.01
+    assert errors["dec"] < 0.01
+    assert errors["r"] < 1e-4
 
 
 def test_meeus_example_via_datetime():
@@ -79,7 +95,7 @@ def test_days_since_j2000_conversions():
         orbit.days_since_j2000([naive, 3.0])
 
 
-def test_sun_against_astropy_2000_2050():
+def test_sun_against_astropy_2000_2050(validation):
     rng = np.random.default_rng(20240501)
     days = rng.uniform(0.0, 50 * 365.25, 200)
     ra_ref, dec_ref, r_ref = _astropy_sun(days)
@@ -92,9 +108,22 @@ def test_sun_against_astropy_2000_2050():
     # (+-0.0018 deg) and planetary terms: their sum bounds the error at ~0.014 deg in
     # alpha cos(delta) (measured max over 2000-2050: 0.0139 deg) and ~0.006 deg in delta; the
     # AA's "0.01 deg" is the typical size, checked by the RMS.
+    rms = math.sqrt(np.mean(err_ra**2 + err_dec**2))
+    ref = "astropy get_sun in TETE (VSOP/ERFA, offline)"
+    when = "200 random epochs 2000-2050"
+    validation.record(case="Sun right ascension vs astropy", condition=when, reference=ref,
+                      quantity="max |alpha - alpha_ref| cos(delta)", error=err_ra.max(),
+                      tolerance=0.015, unit="deg")
+    validation.record(case="Sun declination vs astropy", condition=when, reference=ref,
+                      quantity="max |delta - delta_ref|", error=err_dec.max(), tolerance=0.01,
+                      unit="deg")
+    validation.record(case="Sun direction vs astropy, RMS", condition=when, reference=ref,
+                      quantity="RMS angular error", error=rms, tolerance=0.01, unit="deg")
+    validation.record(case="Earth-Sun distance vs astropy", condition=when, reference=ref,
+                      quantity="max |R - R_ref|", error=err_r.max(), tolerance=2e-4, unit="AU")
     assert err_ra.max() < 0.015, err_ra.max()
     assert err_dec.max() < 0.01, err_dec.max()
-    assert math.sqrt(np.mean(err_ra**2 + err_dec**2)) < 0.01
+    assert rms < 0.01
     # Distance: the 3-term series is good to ~1e-4 AU (measured max 8.7e-5 AU).
     assert err_r.max() < 2e-4, err_r.max()
 
@@ -117,7 +146,7 @@ def _orbit_normal(inclination, raan):
          np.cos(inclination) * np.ones_like(raan)], axis=-1)
 
 
-def test_beta_angle_against_meeus_sun():
+def test_beta_angle_against_meeus_sun(validation):
     # Independent: orbit normal from (i, Omega) and the accurate Meeus Sun (Ex. 25.b);
     # beta = asin(n . s). The Sun direction error of the AA formulas there is 0.003 deg, so
     # 0.01 deg is a clear bound.
@@ -127,10 +156,15 @@ def test_beta_angle_against_meeus_sun():
     raan = np.radians(np.array([0.0, 300.0, 120.0, 17.0, 288.4, 45.0, 200.0]))
     expected = np.degrees(np.arcsin(_orbit_normal(inc, raan) @ s))
     got = np.degrees(np.asarray(orbit.beta_angle(inc, raan, jnp.full(7, MEEUS_DAYS))))
+    validation.record_allclose(
+        case="Beta angle, Meeus Sun", condition="7 orbits, i = 0 to 180 deg, 1992-10-13",
+        reference="asin(h . s) with the Meeus Ex. 25.b Sun (NumPy)",
+        quantity="max |beta - beta_ref|", actual=got, desired=expected, rtol=0, atol=0.01,
+        unit="deg")
     np.testing.assert_allclose(got, expected, rtol=0, atol=0.01)
 
 
-def test_beta_angle_against_astropy():
+def test_beta_angle_against_astropy(validation):
     rng = np.random.default_rng(7)
     n = 100
     days = rng.uniform(0.0, 50 * 365.25, n)
@@ -141,6 +175,10 @@ def test_beta_angle_against_astropy():
     expected = np.degrees(np.arcsin(np.sum(_orbit_normal(inc, raan) * s, axis=-1)))
     got = np.degrees(np.asarray(orbit.beta_angle(inc, raan, days)))
     # |d beta| <= angular error of the Sun direction <= hypot(0.014, 0.006) deg (see above).
+    validation.record_allclose(
+        case="Beta angle vs astropy", condition="100 random orbits and epochs 2000-2050",
+        reference="asin(h . s) with the astropy Sun (TETE)", quantity="max |beta - beta_ref|",
+        actual=got, desired=expected, rtol=0, atol=0.016, unit="deg")
     np.testing.assert_allclose(got, expected, rtol=0, atol=0.016)
 
 
@@ -163,12 +201,17 @@ def test_beta_angle_dawn_dusk_sso_over_a_year():
     assert np.any(orbit.eclipse_fraction(h, np.radians(beta)) > 0)
 
 
-def test_beta_angle_gradient_matches_finite_difference():
+def test_beta_angle_gradient_matches_finite_difference(validation):
     f = jax.jit(lambda d: orbit.beta_angle(1.7, 0.4, d))
     d0, step = 9000.0, 1e-3
     fd = (f(d0 + step) - f(d0 - step)) / (2 * step)
     # Central difference error ~ step^2 * |f'''| ~ 1e-6 * (2pi/365)^3 ~ 5e-12 rad/d.
-    assert abs(float(jax.grad(f)(d0)) - float(fd)) < 1e-9
+    err = abs(float(jax.grad(f)(d0)) - float(fd))
+    validation.record(case="Gradient of the beta angle with respect to the epoch",
+                      condition="i = 1.7 rad, Omega = 0.4 rad",
+                      reference="central finite difference (float64, step 1e-3 d)",
+                      quantity="|d beta/dt - FD|", error=err, tolerance=1e-9, unit="rad/d")
+    assert err < 1e-9
     # Finite also at beta = +-90 deg, where asin'(1) is infinite (masked).
     sun = orbit.sun_position(d0)
     raan_pole = float(sun.right_ascension) + math.pi / 2
@@ -177,11 +220,18 @@ def test_beta_angle_gradient_matches_finite_difference():
     assert all(np.isfinite(float(x)) for x in g)
 
 
-def test_solar_flux_seasonal_range():
+def test_solar_flux_seasonal_range(validation):
     days = orbit.days_since_j2000(dt.datetime(2026, 1, 1)) + jnp.arange(0.0, 366.0, 0.25)
     flux = np.asarray(orbit.solar_flux(orbit.sun_position(days).distance_m))
     # REFERENCES.md: ~1317-1408 W/m^2 (integer rounding +-0.5; 6 h sampling of the extremes
     # changes them by < 0.01 W/m^2).
+    ref = "published figure: seasonal range 1317-1408 W/m^2 (REFERENCES.md)"
+    validation.record(case="Solar flux at aphelion", condition="year 2026", reference=ref,
+                      quantity="|min S - 1317 W/m^2|", error=abs(flux.min() - 1317.0),
+                      tolerance=0.6, unit="W/m^2")
+    validation.record(case="Solar flux at perihelion", condition="year 2026", reference=ref,
+                      quantity="|max S - 1408 W/m^2|", error=abs(flux.max() - 1408.0),
+                      tolerance=0.6, unit="W/m^2")
     assert abs(flux.min() - 1317.0) < 0.6, flux.min()
     assert abs(flux.max() - 1408.0) < 0.6, flux.max()
     assert float(orbit.solar_flux()) == constants.SOLAR_CONSTANT_W_M2

@@ -20,15 +20,23 @@ def _grid(n):
     return np.arange(n) * (2 * np.pi / n)
 
 
-def test_iss_eclipse_worked_value():
+def test_iss_eclipse_worked_value(validation):
     # REFERENCES.md: 400 km, beta = 0 -> eclipse 36.1 min (published to 0.1 min).
     minutes = float(orbit.eclipse_fraction(400e3, 0.0) * orbit.period(400e3)) / 60
+    validation.record(case="Eclipse duration, ISS-like orbit", condition="h = 400 km, beta = 0",
+                      reference="published figure 36.1 min (REFERENCES.md worked example)",
+                      quantity="|t_eclipse - 36.1 min|", error=abs(minutes - 36.1),
+                      tolerance=0.05, unit="min")
     assert abs(minutes - 36.1) < 0.05, minutes
 
 
 @pytest.mark.parametrize("altitude_km, expected_deg", [(400.0, 70.2), (650.0, 65.2)])
-def test_beta_star_published(altitude_km, expected_deg):
+def test_beta_star_published(altitude_km, expected_deg, validation):
     got = math.degrees(float(orbit.beta_star(altitude_km * 1e3)))
+    validation.record(case="Critical beta angle beta*", condition=f"h = {altitude_km:.0f} km",
+                      reference=f"published figure {expected_deg} deg (REFERENCES.md)",
+                      quantity="|beta* - ref| (reference given to 0.1 deg)",
+                      error=abs(got - expected_deg), tolerance=0.05, unit="deg")
     assert abs(got - expected_deg) < 0.05, got  # published to 0.1 deg
 
 
@@ -44,7 +52,7 @@ def test_eclipse_fraction_vanishes_beyond_beta_star_and_is_even():
 
 @pytest.mark.parametrize("altitude_m", [400e3, 650e3, 8000e3])
 @pytest.mark.parametrize("beta", [0.0, 0.5, 1.0])
-def test_eclipse_fraction_brute_force_cylinder(altitude_m, beta):
+def test_eclipse_fraction_brute_force_cylinder(altitude_m, beta, validation):
     # Sample the orbit; a point is in the cylindrical shadow if it is on the night side
     # (r . s < 0) and closer than R_E to the Sun line. Each of the two shadow edges is located
     # to within one grid step, so the sampled fraction is within 2/n of the exact one.
@@ -56,10 +64,16 @@ def test_eclipse_fraction_brute_force_cylinder(altitude_m, beta):
     along = r @ s
     perp = np.linalg.norm(r - along[:, None] * s, axis=-1)
     sampled = np.mean((along < 0) & (perp < R))
-    assert abs(float(orbit.eclipse_fraction(altitude_m, beta)) - sampled) <= 2 / n
+    err = abs(float(orbit.eclipse_fraction(altitude_m, beta)) - sampled)
+    validation.record(case="Eclipse fraction, cylindrical shadow",
+                      condition=f"h = {altitude_m / 1e3:.0f} km, beta = {beta} rad",
+                      reference="brute-force sampling of the orbit, 200,001 points (NumPy)",
+                      quantity="|f - f_sampled| (2 grid steps allowed)", error=err,
+                      tolerance=2 / n, unit="-")
+    assert err <= 2 / n
 
 
-def test_eclipse_fraction_gradients_finite_at_boundaries():
+def test_eclipse_fraction_gradients_finite_at_boundaries(validation):
     grad = jax.jit(jax.grad(orbit.eclipse_fraction, argnums=(0, 1)))
     for h in (400e3, 650e3):
         bs = float(orbit.beta_star(h))
@@ -69,7 +83,12 @@ def test_eclipse_fraction_gradients_finite_at_boundaries():
     # Away from beta*, the gradient matches a central difference (error ~ step^2 f''' ~ 1e-12).
     f = lambda b: orbit.eclipse_fraction(650e3, b)
     fd = (f(0.7 + 1e-6) - f(0.7 - 1e-6)) / 2e-6
-    assert abs(float(jax.grad(f)(0.7)) - float(fd)) < 1e-8
+    err = abs(float(jax.grad(f)(0.7)) - float(fd))
+    validation.record(case="Gradient of the eclipse fraction with respect to beta",
+                      condition="h = 650 km, beta = 0.7 rad",
+                      reference="central finite difference (float64, step 1e-6 rad)",
+                      quantity="|df/dbeta - FD|", error=err, tolerance=1e-8, unit="1/rad")
+    assert err < 1e-8
 
 
 def _point_source_shadow(altitude_m, beta, theta):
@@ -82,7 +101,7 @@ def _point_source_shadow(altitude_m, beta, theta):
 
 
 @pytest.mark.parametrize("beta", [0.0, 0.6])
-def test_sunlit_fraction_integrates_to_conical_eclipse(beta):
+def test_sunlit_fraction_integrates_to_conical_eclipse(beta, validation):
     n, h = 400_000, 400e3
     theta = _grid(n)
     shadow = 1.0 - float(jnp.mean(orbit.sunlit_fraction(h, beta, theta)))
@@ -91,6 +110,12 @@ def test_sunlit_fraction_integrates_to_conical_eclipse(beta):
     # The penumbra is symmetric about the point-source edge (psi = rho_e) up to the limb's
     # curvature, which shortens each edge by rho_s^2/(8 rho_e) in psi (2e-6 rad), i.e. < 2e-6
     # of the orbit; the sampled point-source fraction is within 2/n of exact.
+    where = f"h = 400 km, beta = {beta} rad"
+    validation.record(case="Orbit-integrated shadow, conical model", condition=where,
+                      reference="point-source Sun hidden by the Earth disk, 400,000 samples "
+                                "(NumPy)",
+                      quantity="|shadow fraction - point-source fraction|",
+                      error=abs(shadow - point), tolerance=2 / n + 2e-6, unit="-")
     assert abs(shadow - point) < 2 / n + 2e-6, (shadow, point)
     # Versus the cylinder: the shadow of the Sun's centre diverges by R_E/D per edge in psi
     # (4.3e-5 rad); at beta = 0 dpsi/dtheta = 1, so the cone's eclipse is longer by
@@ -98,16 +123,24 @@ def test_sunlit_fraction_integrates_to_conical_eclipse(beta):
     cyl = float(orbit.eclipse_fraction(h, beta))
     if beta == 0.0:
         expected = (2 * R / AU - 2 * rho_s**2 / (8 * rho_e)) / (2 * np.pi)
+        validation.record(case="Conical minus cylindrical eclipse", condition=where,
+                          reference="closed form (2 R_E/D - rho_s^2/(4 rho_e)) / (2 pi)",
+                          quantity="|(f_cone - f_cyl) - ref|",
+                          error=abs((shadow - cyl) - expected), tolerance=1e-6, unit="-")
         assert abs((shadow - cyl) - expected) < 1e-6, (shadow - cyl, expected)
         # The umbra (sunlit == 0) is shorter than the cylinder by 2 (rho_s - R_E/D) / (2 pi).
         umbra = float(jnp.mean(orbit.sunlit_fraction(h, beta, theta) == 0.0))
         expected_umbra = cyl - 2 * (rho_s - R / AU) / (2 * np.pi)
+        validation.record(case="Umbra fraction of the orbit", condition=where,
+                          reference="closed form f_cyl - 2 (rho_s - R_E/D) / (2 pi)",
+                          quantity="|f_umbra - ref|", error=abs(umbra - expected_umbra),
+                          tolerance=2 / n + 1e-6, unit="-")
         assert abs(umbra - expected_umbra) < 2 / n + 1e-6, (umbra, expected_umbra)
     else:
         assert 0 < shadow - cyl < 5e-5  # same sign and order as at beta = 0
 
 
-def test_penumbra_duration_iss_like():
+def test_penumbra_duration_iss_like(validation):
     h = 400e3
     period = float(orbit.period(h))
     edge = math.pi * (1 - float(orbit.eclipse_fraction(h, 0.0)))  # shadow entry, cylinder
@@ -119,6 +152,10 @@ def test_penumbra_duration_iss_like():
     # resolves it to 1e-6 rad = 1e-3 s. "~8-10 s" for LEO penumbrae.
     expected = 2 * math.asin(R_SUN / AU) * period / (2 * np.pi)
     assert 8.0 < duration < 10.0, duration
+    validation.record(case="Penumbra duration", condition="h = 400 km, beta = 0",
+                      reference="closed form 2 asin(R_sun/AU) T / (2 pi)",
+                      quantity="|t_penumbra - ref| (1 % allowed)",
+                      error=abs(duration - expected), tolerance=0.01 * expected, unit="s")
     assert abs(duration - expected) < 0.01 * expected, (duration, expected)
     # Monotone decrease through the entry penumbra.
     assert np.all(np.diff(lit) <= 1e-15)
@@ -183,18 +220,27 @@ def test_sunlit_fraction_gradients_finite_everywhere():
     assert abs(float(_occulted_fraction(0.05, 0.3, 0.2)) - (0.2 / 0.3) ** 2) < 1e-15
 
 
-def test_sunlit_fraction_gradient_in_penumbra():
+def test_sunlit_fraction_gradient_in_penumbra(validation):
     h, beta = 400e3, 0.0
     t_out = _contact_angle(h, beta, math.asin(R / (R + h)) + R_SUN / AU)
     t_in = _contact_angle(h, beta, math.asin(R / (R + h)) - R_SUN / AU)
     f = jax.jit(lambda t: orbit.sunlit_fraction(h, beta, t))
     df = jax.jit(jax.grad(f))
+    rows = []
     for t in np.linspace(t_out, t_in, 9)[1:-1]:
         g = float(df(t))
         assert g < -1.0, g  # non-zero and negative on entry: ~ -2/(pi rho_s) x chord profile
         step = 1e-7
         fd = (float(f(t + step)) - float(f(t - step))) / (2 * step)
-        # Step^2 f''' ~ 1e-14 / rho_s^2 ~ 5e-10 relative truncation; rounding 1e-16/1e-7 ~ 1e-9.
+        rows.append((t, g, fd))
+    # Step^2 f''' ~ 1e-14 / rho_s^2 ~ 5e-10 relative truncation; rounding 1e-16/1e-7 ~ 1e-9.
+    validation.record(case="Gradient of the sunlit fraction in the penumbra",
+                      condition="h = 400 km, beta = 0, 7 angles across the penumbra",
+                      reference="central finite difference (float64, step 1e-7 rad)",
+                      quantity="|d sunlit/d theta - FD| (1e-6 relative)",
+                      error=[abs(g - fd) for _, g, fd in rows],
+                      tolerance=[1e-6 * abs(g) for _, g, _ in rows], unit="1/rad")
+    for t, g, fd in rows:
         assert abs(g - fd) < 1e-6 * abs(g), (t, g, fd)
     # Derivatives with respect to beta and altitude are non-zero in the penumbra too.
     t_mid = 0.5 * (t_out + t_in)

@@ -23,23 +23,43 @@ def _edge_closed_form(h):
 @pytest.mark.parametrize(
     "altitude_km, nadir, edge", [(400.0, 0.886, 0.289), (650.0, 0.824, 0.241)]
 )
-def test_earth_view_factor_published(altitude_km, nadir, edge):
+def test_earth_view_factor_published(altitude_km, nadir, edge, validation):
     h = altitude_km * 1e3
     ratio = (R + h) / R
     f_nadir = float(orbit.earth_view_factor(h, 0.0))
     f_edge = float(orbit.earth_view_factor(h, math.pi / 2))
+    where = f"h = {altitude_km:.0f} km"
     # Exact closed forms (REFERENCES.md): 1/H^2 and (1/pi)[atan(1/sqrt(H^2-1)) - sqrt(H^2-1)/H^2].
+    validation.record(case="Earth view factor, nadir-facing plate", condition=where,
+                      reference="closed form 1/H^2", quantity="|F - ref|",
+                      error=abs(f_nadir - 1 / ratio**2), tolerance=1e-14, unit="-")
+    validation.record(case="Earth view factor, edge-on plate", condition=where,
+                      reference="closed form (1/pi)[atan(1/sqrt(H^2-1)) - sqrt(H^2-1)/H^2]",
+                      quantity="|F - ref|", error=abs(f_edge - _edge_closed_form(ratio)),
+                      tolerance=1e-14, unit="-")
     assert abs(f_nadir - 1 / ratio**2) < 1e-14
     assert abs(f_edge - _edge_closed_form(ratio)) < 1e-14
     # Published to 3 decimals. 1/H^2 at 400 km is 0.88546, which the table rounds to 0.886
     # (a double rounding via 0.8855), hence 6e-4 rather than a half unit (5e-4).
+    validation.record(case="Earth view factor, nadir-facing plate, published", condition=where,
+                      reference=f"published figure {nadir} (REFERENCES.md)",
+                      quantity="|F - ref| (reference given to 3 decimals)",
+                      error=abs(f_nadir - nadir), tolerance=6e-4, unit="-")
+    validation.record(case="Earth view factor, edge-on plate, published", condition=where,
+                      reference=f"published figure {edge} (REFERENCES.md)",
+                      quantity="|F - ref| (reference given to 3 decimals)",
+                      error=abs(f_edge - edge), tolerance=5e-4, unit="-")
     assert abs(f_nadir - nadir) < 6e-4, f_nadir
     assert abs(f_edge - edge) < 5e-4, f_edge
 
 
-def test_limit_grazing_sphere():
+def test_limit_grazing_sphere(validation):
     # H = 1 exactly: F = (1 + cos lambda)/2 (plate on the sphere's surface).
     lam = jnp.linspace(0.0, math.pi, 13)
+    validation.record_allclose(
+        case="Plate-sphere view factor, plate on the sphere", condition="H = 1, lambda = 0 to pi",
+        reference="closed form (1 + cos lambda)/2", quantity="max |F - ref|",
+        actual=vf(1.0, lam), desired=(1 + jnp.cos(lam)) / 2, rtol=1e-7, atol=1e-15, unit="-")
     np.testing.assert_allclose(vf(1.0, lam), (1 + jnp.cos(lam)) / 2, atol=1e-15)
     # H = 1 + 1e-9: deviations are O(sqrt(2 (H-1))) = 4.5e-5, hence the 1e-4 tolerance.
     h = 1.0 + 1e-9
@@ -48,9 +68,13 @@ def test_limit_grazing_sphere():
     assert abs(float(vf(h, math.pi))) < 1e-4
 
 
-def test_limit_far_sphere():
+def test_limit_far_sphere(validation):
     h = 1e4
     lam = jnp.linspace(0.0, 1.5, 16)  # all below pi/2 - asin(1/H): full-view branch
+    validation.record_allclose(
+        case="Plate-sphere view factor, distant sphere", condition="H = 1e4, lambda = 0 to 1.5",
+        reference="closed form cos(lambda) / H^2", quantity="max |F H^2 - cos lambda|",
+        actual=vf(h, lam) * h**2, desired=jnp.cos(lam), rtol=1e-13, atol=0, unit="-")
     np.testing.assert_allclose(vf(h, lam) * h**2, jnp.cos(lam), rtol=1e-13)
     # Edge-on: F = (2/3)/(pi H^3) + O(H^-5), so F H^2 ~ 2e-5.
     assert 0 < float(vf(h, math.pi / 2)) * h**2 < 1e-4
@@ -148,11 +172,17 @@ def _brute_force_view_factor(h, lam):
         (6.61, 1.6),  # GEO-like, partial
     ],
 )
-def test_view_factor_against_numerical_integration(h, lam):
+def test_view_factor_against_numerical_integration(h, lam, validation):
     expected, err = _brute_force_view_factor(h, lam)
     assert err < 1e-8
     # Quadrature error estimate < 1e-8; 1e-7 leaves room for the estimate's own uncertainty
     # (far tighter than the 1e-4 a coarse grid would give).
+    validation.record(case="Plate-sphere view factor, numerical integration",
+                      condition=f"H = {h}, lambda = {lam:.4g} rad",
+                      reference="SciPy quad of cos t1 cos t2 / (pi s^2) over the sphere "
+                                "(float64)",
+                      quantity="|F - F_quad|", error=abs(float(vf(h, lam)) - expected),
+                      tolerance=1e-7, unit="-")
     assert abs(float(vf(h, lam)) - expected) < 1e-7, (float(vf(h, lam)), expected)
 
 

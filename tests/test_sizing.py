@@ -81,7 +81,7 @@ def test_evaluate_metrics_are_consistent():
     assert float(ev_c.objective) == pytest.approx(float(ev.cost_per_gpu_hour_USD), rel=1e-12)
 
 
-def test_grad_of_evaluate_matches_central_differences():
+def test_grad_of_evaluate_matches_central_differences(validation):
     """Reverse-mode gradients of the objective and of every constraint (a random weighted sum,
     one backward pass) vs central differences with relative steps of 1e-5 in float64.
     Tolerance: 1 % of the derivative or 1e-3 per unit of log design, whichever is larger. The
@@ -115,6 +115,12 @@ def test_grad_of_evaluate_matches_central_differences():
         ad = float(getattr(grad, k))
         assert np.isfinite(ad)
         # per unit of log design: x dF/dx
+        validation.record(case="Gradient of the sizing objective and constraints",
+                          condition=f"x dF/dx for {k}, weighted sum of objective and "
+                                    "7 constraints",
+                          reference="central finite differences (float64, relative step 1e-5)",
+                          quantity="|x (grad - FD)|", error=abs(ad - fd) * x0[j],
+                          tolerance=max(0.01 * abs(fd) * x0[j], 1e-3), unit="-")
         assert abs(ad - fd) * x0[j] <= max(0.01 * abs(fd) * x0[j], 1e-3), (k, ad, fd)
 
 
@@ -123,7 +129,7 @@ def test_grad_of_evaluate_matches_central_differences():
 # --------------------------------------------------------------------------------------------
 
 
-def test_optimum_within_one_percent_of_brute_force_grid(optimum3):
+def test_optimum_within_one_percent_of_brute_force_grid(optimum3, validation):
     """Three design variables (radiator, array, battery). The feasible set is a narrow band in
     radiator area (junction limit below, battery cold limit above: the battery hangs on the
     rack at 5 W/K), so the reference is a 16^3 grid over +-30 % of the default design
@@ -153,6 +159,12 @@ def test_optimum_within_one_percent_of_brute_force_grid(optimum3):
         best = x[np.argmin(obj)]
         best_obj = obj.min()
     opt = float(res.evaluation.objective)
+    validation.record(case="Optimum launch mass vs brute-force grid",
+                      condition="radiator, array and battery free; default scenario, 60 s steps",
+                      reference="best feasible point of a refined 16^3 grid (same evaluate, "
+                                "vmapped)",
+                      quantity="(m_opt - m_grid) / m_grid (signed: < 0 beats the grid)",
+                      error=opt / best_obj - 1.0, tolerance=0.01, unit="-")
     assert opt <= 1.01 * best_obj, (opt, best_obj)
     for k in NAMES:
         assert float(res.evaluation.constraints[k]) <= sizing.CONSTRAINTS[k].tolerance, k
@@ -164,7 +176,7 @@ def test_optimum_within_one_percent_of_brute_force_grid(optimum3):
         assert np.all(np.isfinite(v))
 
 
-def test_closed_form_optimum_without_eclipse_or_environment():
+def test_closed_form_optimum_without_eclipse_or_environment(validation):
     """No eclipse (beta 80 deg), no albedo or Earth IR, constant load, radiator edge-on to the
     Sun, an isothermal loop (1000 kg/s, no pump power) and no heat path to the battery. At the
     optimum of launch mass:
@@ -217,6 +229,17 @@ def test_closed_form_optimum_without_eclipse_or_environment():
 
     t_a = sopt.brentq(balance, 200.0, 500.0, xtol=1e-10)
     a_arr = load / (eta * p_mp(t_a))
+    where = "beta 80 deg, no albedo or Earth IR, isothermal loop, junction limit 87 C"
+    validation.record(case="Optimal radiator area", condition=where,
+                      reference="closed form Q / (2 eps sigma (T_r^4 - T_sink^4))",
+                      quantity="|A_opt - A_ref| / A_ref",
+                      error=abs(float(res.design.radiator_area_m2) - a_rad) / a_rad,
+                      tolerance=5e-3, unit="-")
+    validation.record(case="Optimal array area", condition=where,
+                      reference="closed form load / (eta_mppt p_mp(T_a)), T_a by SciPy brentq",
+                      quantity="|A_opt - A_ref| / A_ref",
+                      error=abs(float(res.design.array_area_m2) - a_arr) / a_arr,
+                      tolerance=5e-3, unit="-")
     assert float(res.design.radiator_area_m2) == pytest.approx(a_rad, rel=5e-3)
     assert float(res.design.array_area_m2) == pytest.approx(a_arr, rel=5e-3)
 

@@ -28,6 +28,7 @@ from thermaljax.thermal import (
 )
 
 ORBIT_S = example_network(8).orbit_period_s
+RADAU = "SciPy Radau, rtol 1e-10 (float64), on an independent NumPy heat balance"
 
 
 # --- an independent NumPy heat balance ---------------------------------------------------------
@@ -146,7 +147,7 @@ def test_transient_rejects_bad_input():
 
 
 # --- closed forms -----------------------------------------------------------------------------
-def test_radiative_cooldown_exact_and_convergence_order():
+def test_radiative_cooldown_exact_and_convergence_order(validation):
     """T(t) = (T0^-3 + 3 sigma GR t / C)^(-1/3) for one node radiating to a 0 K sink."""
     C, A, T0 = 1.0e4, 2.0, 400.0
     net = single_node(C, A)
@@ -162,10 +163,15 @@ def test_radiative_cooldown_exact_and_convergence_order():
     assert np.all(orders > 3.5), (errors, orders)
     # And the default step (10 s) is accurate to far better than the 0.05 K target.
     T = transient(net, jnp.array([T0]), ts, jnp.zeros((101, 1)))
-    assert float(jnp.max(jnp.abs(T[:, 0] - exact))) < 1e-6
+    err = float(jnp.max(jnp.abs(T[:, 0] - exact)))
+    validation.record(case="Radiative cool-down of one node",
+                      condition="T0 = 400 K, 0 K sink, 20,000 s, default 10 s steps",
+                      reference="closed form T = (T0^-3 + 3 sigma A t / C)^(-1/3)",
+                      quantity="max |T - T_exact|", error=err, tolerance=1e-6, unit="K")
+    assert err < 1e-6
 
 
-def test_linear_network_matches_matrix_exponential():
+def test_linear_network_matches_matrix_exponential(validation):
     """No radiation between nodes, sink at 0 K and no space radiation: dT/dt = A T + b exactly."""
     p = example_network(8)
     net = Network(
@@ -188,31 +194,44 @@ def test_linear_network_matches_matrix_exponential():
     exact = np.array([T0 + (scipy.linalg.expm(aug * t)[:8, 8]) for t in ts])
     T = transient(net, T0, ts, np.tile(q, (61, 1)))
     # Linear problem, 10 s steps, Rodas4: error far below 1 mK (measured ~1e-6 K).
+    validation.record_allclose(
+        case="Linear 8-node network", condition="conduction only, constant loads, 1 h",
+        reference="matrix exponential (SciPy expm, float64)", quantity="max |T - T_exact|",
+        actual=T, desired=exact, rtol=0, atol=1e-3, unit="K")
     np.testing.assert_allclose(np.asarray(T), exact, atol=1e-3, rtol=0)
 
 
 @pytest.mark.parametrize("T_C, flux", [(60.0, 629.0), (85.0, 840.0), (100.0, 989.0)])
-def test_steady_state_radiator_matches_stefan_boltzmann_reference(T_C, flux):
+def test_steady_state_radiator_matches_stefan_boltzmann_reference(T_C, flux, validation):
     """REFERENCES.md: one side, emissivity 0.9, 3 K sink emits 629 / 840 / 989 W/m^2."""
     net = Network([1.0], [[0.0]], [[0.0]], [0.9])
     T = float(steady_state(net, jnp.array([flux]))[0])
     # The published fluxes are rounded to 1 W/m^2: dT = T / (4 q) * 0.5 W/m^2 < 0.07 K.
+    validation.record(case="Radiator equilibrium temperature",
+                      condition=f"one side, eps 0.9, {flux:.0f} W/m^2",
+                      reference=f"published figure {T_C:.0f} C (REFERENCES.md worked example)",
+                      quantity="|T - ref| (flux given to 1 W/m^2)",
+                      error=abs(T - (273.15 + T_C)), tolerance=0.07, unit="K")
     assert abs(T - (273.15 + T_C)) < 0.07
 
 
 # --- SciPy references -------------------------------------------------------------------------
-def test_transient_matches_radau_on_stiff_network(stiff_problem):
+def test_transient_matches_radau_on_stiff_network(stiff_problem, validation):
     p, times, Q, ref = stiff_problem
     sol = transient_solution(p.network, p.T0_K, times, Q)
     assert int(sol.status) == Status.SUCCESS
     err = np.max(np.abs(np.asarray(sol.temperatures_K) - ref))
     # The issue's accuracy target for default settings is 0.05 K over several orbits.
+    validation.record(case="Stiff 8-node network, Rodas4 transient",
+                      condition="example_network(8), 3 orbits, default 10 s steps",
+                      reference=RADAU, quantity="max |T - T_ref|, all nodes and times",
+                      error=err, tolerance=0.05, unit="K")
     assert err < 0.05, err
     # Stiffness is handled by the method, not by tiny steps: 10 s steps despite a 1 s die.
     assert int(sol.n_steps) == 3 * (len(times) - 1)
 
 
-def test_square_wave_load_matches_piecewise_radau():
+def test_square_wave_load_matches_piecewise_radau(validation):
     """A true square wave (loads jump at eclipse entry and exit), jumps placed at output times.
 
     The reference integrates each constant-load segment separately with Radau (rtol 1e-10), so
@@ -236,21 +255,36 @@ def test_square_wave_load_matches_piecewise_radau():
     ref = np.array(ref)
     T = transient(p.network, p.T0_K, times, p.heat_W)
     # Default settings, the issue's 0.05 K target; the stiff dies jump ~8.5 K at each switch.
+    validation.record(case="Square-wave (eclipse) loads, Rodas4 transient",
+                      condition="example_network(8), 3 orbits, loads as a callable",
+                      reference="SciPy Radau rtol 1e-10 per constant-load segment (float64)",
+                      quantity="max |T - T_ref|", error=np.max(np.abs(np.asarray(T) - ref)),
+                      tolerance=0.05, unit="K")
     assert np.max(np.abs(np.asarray(T) - ref)) < 0.05, np.max(np.abs(np.asarray(T) - ref))
 
 
-def test_lapack_path_for_larger_networks_matches_radau():
+def test_lapack_path_for_larger_networks_matches_radau(validation):
     """n > 16 uses LAPACK's pivoting LU instead of the unrolled Gauss-Jordan inverse."""
     p = example_network(24, seed=1)
     times = np.arange(0.0, ORBIT_S + 1.0, 30.0)
     Q = np.asarray(p.heat_W(times))
     ref = radau_reference(p.network, p.T0_K, times, Q)
     T = transient(p.network, p.T0_K, times, Q)
+    where = "example_network(24), 1 orbit, LAPACK LU path"
+    validation.record(case="24-node network, Rodas4 transient", condition=where,
+                      reference=RADAU, quantity="max |T - T_ref|",
+                      error=np.max(np.abs(np.asarray(T) - ref)), tolerance=0.05, unit="K")
     assert np.max(np.abs(np.asarray(T) - ref)) < 0.05
     g = jax.grad(lambda s: transient(p.network, p.T0_K, times, Q * s)[-1, 0])(1.0)
     eps = 1e-4
     fd = (transient(p.network, p.T0_K, times, Q * (1 + eps))[-1, 0]
           - transient(p.network, p.T0_K, times, Q * (1 - eps))[-1, 0]) / (2 * eps)
+    validation.record(case="Gradient of a transient with respect to a load scale",
+                      condition=where,
+                      reference="central finite difference (float64, relative step 1e-4)",
+                      quantity="|dT/ds - FD| (pytest.approx rel 1e-6)",
+                      error=abs(float(g) - float(fd)),
+                      tolerance=max(1e-6 * abs(float(fd)), 1e-12), unit="K")
     assert float(g) == pytest.approx(float(fd), rel=1e-6)
 
 
@@ -269,12 +303,17 @@ def test_kvaerno5_failures_are_reported():
     assert int(sol.status) == Status.NONFINITE
 
 
-def test_kvaerno5_matches_radau_on_stiff_network(stiff_problem):
+def test_kvaerno5_matches_radau_on_stiff_network(stiff_problem, validation):
     p, times, Q, ref = stiff_problem
     sol = transient_solution(p.network, p.T0_K, times, Q, method="kvaerno5")
     assert int(sol.status) == Status.SUCCESS
     # Default rtol 1e-7 / atol 1e-5 K: measured 4e-4 K; allow 0.05 K, the issue's target.
-    assert np.max(np.abs(np.asarray(sol.temperatures_K) - ref)) < 0.05
+    err = np.max(np.abs(np.asarray(sol.temperatures_K) - ref))
+    validation.record(case="Stiff 8-node network, Kvaerno5 transient",
+                      condition="example_network(8), 3 orbits, rtol 1e-7, atol 1e-5 K",
+                      reference=RADAU, quantity="max |T - T_ref|", error=err, tolerance=0.05,
+                      unit="K")
+    assert err < 0.05
 
 
 def test_callable_loads_equal_array_loads(stiff_problem):
@@ -291,7 +330,7 @@ def test_callable_loads_equal_array_loads(stiff_problem):
     np.testing.assert_allclose(np.asarray(a), np.asarray(b), atol=1e-6)
 
 
-def test_steady_state_matches_scipy_root():
+def test_steady_state_matches_scipy_root(validation):
     p = example_network(16, seed=3)
     net = p.network
     q = np.asarray(p.sunlit_heat_W)
@@ -299,8 +338,18 @@ def test_steady_state_matches_scipy_root():
     ref = scipy.optimize.root(lambda T: np_heat_flow(net, T, q), np.full(16, 300.0), tol=1e-13)
     assert ref.success
     # Both solve the same balance to ~1e-12 relative; temperatures agree to 1e-8 K.
+    where = "example_network(16), sunlit loads"
+    validation.record_allclose(
+        case="Steady state of a 16-node network", condition=where,
+        reference="SciPy optimize.root (hybr, tol 1e-13) on the NumPy heat balance",
+        quantity="max |T - T_ref|", actual=T, desired=ref.x, rtol=0, atol=1e-8, unit="K")
     np.testing.assert_allclose(T, ref.x, atol=1e-8, rtol=0)
-    assert np.max(np.abs(np_heat_flow(net, T, q))) < 1e-8 * np.sum(np.abs(q))
+    residual = np.max(np.abs(np_heat_flow(net, T, q)))
+    validation.record(case="Steady-state heat balance residual", condition=where,
+                      reference="independent NumPy heat balance",
+                      quantity="max |net heat into a node|", error=residual,
+                      tolerance=1e-8 * np.sum(np.abs(q)), unit="W")
+    assert residual < 1e-8 * np.sum(np.abs(q))
 
 
 def test_steady_state_vmap_and_float32():
@@ -331,7 +380,7 @@ def test_steady_state_errors_and_status():
 
 
 # --- conservation -----------------------------------------------------------------------------
-def test_energy_conservation_over_orbits():
+def test_energy_conservation_over_orbits(validation):
     """sum C dT = integral of loads - integral of radiation to space, to 1e-6 relative."""
     p = example_network(8)
     net = p.network
@@ -345,6 +394,13 @@ def test_energy_conservation_over_orbits():
     radiated = scipy.integrate.simpson(SIGMA * (gs * (T**4 - 3.0**4)).sum(1), x=times)
     throughput = scipy.integrate.trapezoid(np.abs(Q).sum(1), times)
     # Internal exchange cancels exactly; Simpson on 2 s samples is accurate to ~1e-9 here.
+    validation.record(case="Energy conservation of a transient",
+                      condition="example_network(8), 2 orbits, 2 s output",
+                      reference="energy balance: stored = loads - radiated (SciPy trapezoid "
+                                "and Simpson quadrature)",
+                      quantity="|stored - (loads - radiated)| / load throughput",
+                      error=abs(stored - (loads - radiated)) / throughput, tolerance=1e-6,
+                      unit="-")
     assert abs(stored - (loads - radiated)) < 1e-6 * throughput, (stored, loads - radiated)
 
 
@@ -360,7 +416,7 @@ def _scaled_problem(scales, p, times, Q):
     return net, jnp.asarray(p.T0_K) * s_t0, jnp.asarray(Q) * s_q
 
 
-def test_grad_matches_central_differences_and_forward_mode():
+def test_grad_matches_central_differences_and_forward_mode(validation):
     p = example_network(8)
     times = np.arange(0.0, ORBIT_S + 1.0, 60.0)
     Q = np.asarray(p.heat_W(times))
@@ -380,11 +436,17 @@ def test_grad_matches_central_differences_and_forward_mode():
     )
     assert np.all(np.isfinite(g_rev)) and np.all(np.abs(g_fd) > 1e-5)  # every input matters
     # Central differences have O(eps^2) truncation (~1e-8) and roundoff ~1e-10/eps: 1e-6 rel.
+    validation.record_allclose(
+        case="Gradient of a transient (reverse mode)",
+        condition="example_network(8), 1 orbit, 5 scale factors (C, GL, GR, Q, T0)",
+        reference="central finite differences (float64, step 1e-5)",
+        quantity="|dJ/dx - FD|, J = final die T + mean radiator T", actual=g_rev,
+        desired=g_fd, rtol=1e-6, atol=1e-7, unit="K")
     np.testing.assert_allclose(g_rev, g_fd, rtol=1e-6, atol=1e-7)
     np.testing.assert_allclose(g_rev, g_fwd, rtol=1e-10, atol=1e-10)
 
 
-def test_grad_of_steady_state_matches_central_differences():
+def test_grad_of_steady_state_matches_central_differences(validation):
     p = example_network(8)
     q0 = jnp.asarray(p.sunlit_heat_W)
 
@@ -399,6 +461,11 @@ def test_grad_of_steady_state_matches_central_differences():
     g_fd = np.array(
         [(objective(x0.at[i].add(eps)) - objective(x0.at[i].add(-eps))) / (2 * eps) for i in range(4)]
     )
+    validation.record_allclose(
+        case="Gradient of a steady state (implicit function theorem)",
+        condition="example_network(8), 4 scale factors (C, GL, GR, Q)",
+        reference="central finite differences (float64, step 1e-6)",
+        quantity="|dT/dx - FD|", actual=g, desired=g_fd, rtol=1e-6, atol=1e-7, unit="K")
     np.testing.assert_allclose(g, g_fd, rtol=1e-6, atol=1e-7)
     assert abs(float(g[0])) < 1e-9  # capacitance cannot change a steady state
 
@@ -442,13 +509,18 @@ def test_no_retrace_on_new_values():
     assert len(traces) == 1
 
 
-def test_float32_preserved_and_accurate(stiff_problem):
+def test_float32_preserved_and_accurate(stiff_problem, validation):
     p, times, Q, ref = stiff_problem
     net32 = jax.tree.map(lambda a: jnp.asarray(a, jnp.float32), p.network)
     T = transient(net32, jnp.asarray(p.T0_K, jnp.float32), times, jnp.asarray(Q, jnp.float32))
     assert T.dtype == jnp.float32
     # float32 resolves ~3e-5 K at 300 K; over 1710 steps the rounding stays below 0.05 K.
-    assert np.max(np.abs(np.asarray(T, np.float64) - ref)) < 0.05
+    err = np.max(np.abs(np.asarray(T, np.float64) - ref))
+    validation.record(case="Stiff 8-node network, Rodas4 in float32",
+                      condition="example_network(8), 3 orbits, default 10 s steps",
+                      reference=RADAU, quantity="max |T - T_ref|", error=err, tolerance=0.05,
+                      unit="K")
+    assert err < 0.05
     Ts = steady_state(net32, jnp.asarray(p.sunlit_heat_W, jnp.float32))
     assert Ts.dtype == jnp.float32
 
@@ -494,7 +566,7 @@ def loop_network(n_seg, mcp=200.0, area=20.0, eps=0.85, cap_seg=2.0e3):
                    advective_W_per_K=F)
 
 
-def test_radiator_loop_converges_to_continuous_closed_form():
+def test_radiator_loop_converges_to_continuous_closed_form(validation):
     """Steady loop: heater adds Q; along the radiator m_dot c dT/dA = -eps sigma T^4, so
     T_exit^-3 = T_in^-3 + 3 eps sigma A / (m_dot c) and T_in - T_exit = Q / (m_dot c).
     Upwind segments converge to it at first order in 1/n_seg."""
@@ -519,10 +591,16 @@ def test_radiator_loop_converges_to_continuous_closed_form():
     # First-order upwind: halving the segment length halves the error (order 0.9-1.1) ...
     assert np.all((order > 0.9) & (order < 1.1)), (errors, order)
     # ... and Richardson extrapolation of the two finest grids recovers the closed form.
+    validation.record(case="Pumped radiator loop, steady state",
+                      condition="7 kW, m_dot c_p 200 W/K, 20 m^2, eps 0.85; 40 and 80 segments",
+                      reference="closed form T_exit^-3 = T_in^-3 + 3 eps sigma A / (m_dot c_p) "
+                                "(SciPy brentq)",
+                      quantity="|Richardson-extrapolated inlet T - closed form|",
+                      error=abs(2 * errors[2] - errors[1]), tolerance=0.01, unit="K")
     assert abs(2 * errors[2] - errors[1]) < 0.01, errors
 
 
-def test_advective_transient_conserves_energy_and_matches_radau():
+def test_advective_transient_conserves_energy_and_matches_radau(validation):
     net = loop_network(10)
     n = 11
     times = np.arange(0.0, 4 * 3600.0 + 1.0, 20.0)
@@ -540,12 +618,21 @@ def test_advective_transient_conserves_energy_and_matches_radau():
 
     ref = scipy.integrate.solve_ivp(rhs, (0, times[-1]), T0, method="Radau", t_eval=times,
                                     rtol=1e-10, atol=1e-8).y.T
+    where = "10-segment loop, 7/3 kW square wave, 4 h"
+    validation.record(case="Pumped loop transient (advection)", condition=where,
+                      reference=RADAU, quantity="max |T - T_ref|",
+                      error=np.max(np.abs(T - ref)), tolerance=0.05, unit="K")
     assert np.max(np.abs(T - ref)) < 0.05
     stored = np.sum(C * (T[-1] - T[0]))
     loads = scipy.integrate.trapezoid(Q.sum(1), times)
     radiated = scipy.integrate.simpson((SIGMA * np.asarray(net.space_radiative_m2) * T**4).sum(1),
                                        x=times)
     # Advection moves heat between nodes without creating any: balance to the quadrature error.
+    validation.record(case="Energy conservation with advection", condition=where,
+                      reference="energy balance: stored = loads - radiated (SciPy trapezoid "
+                                "and Simpson quadrature)",
+                      quantity="|stored - (loads - radiated)| / loads",
+                      error=abs(stored - (loads - radiated)) / loads, tolerance=1e-5, unit="-")
     assert abs(stored - (loads - radiated)) < 1e-5 * loads
 
 
