@@ -19,6 +19,7 @@ written in the tests was not recorded (e.g. a skipped test); 0 otherwise.
 Usage:
     python scripts/validation_report.py                   # run the tests, write the report
     python scripts/validation_report.py --workers 4       # pytest-xdist workers (default auto)
+    python scripts/validation_report.py --keep-log run.jsonl   # ... and keep the records
     python scripts/validation_report.py --log run.jsonl   # render an existing log, no pytest
 """
 
@@ -337,6 +338,9 @@ def main(argv=None) -> int:
                         help="render this existing JSON-lines log instead of running pytest")
     parser.add_argument("--workers", default="auto",
                         help="pytest-xdist workers for the test run (default auto)")
+    parser.add_argument("--keep-log", type=Path, default=None,
+                        help="also save the run's JSON-lines log here (render it again later "
+                             "with --log, without rerunning the tests)")
     args = parser.parse_args(argv)
     generated = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     source = source_description()  # before the run: the code the tests are about to use
@@ -355,6 +359,8 @@ def main(argv=None) -> int:
             status = run_tests(ids, log, args.workers)
             wall = time.perf_counter() - start
             records = read_log(log)
+            if args.keep_log is not None:
+                write_atomic(args.keep_log, log.read_text(encoding="utf-8"))
         seen = {r["case"] for r in records}
         missing = [c for c in cases if c["case"] not in seen]
         run = (f"{len(ids)} tests in {len({c['file'] for c in cases})} files, pytest exit "

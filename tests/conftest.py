@@ -42,9 +42,13 @@ jax.config.update("jax_persistent_cache_min_compile_time_secs", 1.0)
 # appended to that file as one JSON line; otherwise record() returns at once. Recording happens
 # before the assertion, so a failing comparison is in the log too.
 
-import fcntl
 import json
 import sys
+
+try:
+    import fcntl  # POSIX: lock the log while appending
+except ImportError:  # pragma: no cover - Windows: one small append per write, no lock
+    fcntl = None
 
 import numpy as np
 import pytest
@@ -136,12 +140,14 @@ class ValidationRecorder:
             "passed": bool(ratio <= 1.0),
         }) + "\n"
         with open(path, "a", encoding="utf-8") as log:
-            fcntl.flock(log, fcntl.LOCK_EX)  # xdist workers append to the same file
+            if fcntl is not None:
+                fcntl.flock(log, fcntl.LOCK_EX)  # xdist workers append to the same file
             try:
                 log.write(line)
                 log.flush()
             finally:
-                fcntl.flock(log, fcntl.LOCK_UN)
+                if fcntl is not None:
+                    fcntl.flock(log, fcntl.LOCK_UN)
 
 
 @pytest.fixture
