@@ -165,13 +165,14 @@ def sweep_table(res: dict) -> str:
         f"{res['date']}; default scenario (3 warm-up orbits + 1, 10 s steps), designs a Latin "
         "hypercube of +-20 % around the default.",
         "",
-        "| devices | dtype | designs | chunk | designs/s | design-orbits/s | compile [s] | "
-        "device memory per design |",
-        "|---:|---|---:|---:|---:|---:|---:|---:|",
+        "| devices | processes | dtype | designs | chunk | designs/s | design-orbits/s | "
+        "compile [s] | device memory per design |",
+        "|---:|---:|---|---:|---:|---:|---:|---:|---:|",
     ]
     for r in res["rows"]:
         mem = "n/a" if r["bytes_per_design"] is None else f"{r['bytes_per_design'] / 1e3:.1f} kB"
-        lines.append(f"| {r['devices']} | {r['dtype']} | {r['designs']} | {r['chunk']} | "
+        lines.append(f"| {r['devices']} | {r.get('processes', 1)} | {r['dtype']} | "
+                     f"{r['designs']} | {r['chunk']} | "
                      f"{r['designs_per_s']:.1f} | {r['design_orbits_per_s']:.1f} | "
                      f"{r['compile_s']:.1f} | {mem} |")
     return "\n".join(lines)

@@ -49,11 +49,22 @@ def test_optimize_benchmark_quick(tmp_path):
     assert res["multistart"]["start_steps_per_s"] > 0
 
 
-@pytest.mark.slow  # two fresh processes (1 and 2 host devices), ~60 s of compilation
+@pytest.mark.slow  # fresh processes (1 device; 2 processes joined by jax.distributed)
 def test_sweep_benchmark_quick(tmp_path):
     res = _run_quick("sweep.py", tmp_path, timeout=900)
-    assert [r["devices"] for r in res["rows"]] == [1, 2]
+    assert [(r["devices"], r["processes"]) for r in res["rows"]] == [(1, 1), (2, 2)]
     assert all(r["designs_per_s"] > 0 and r["failed"] == 0 for r in res["rows"])
+
+
+@pytest.mark.slow  # ~6 programs compiled in a fresh process
+def test_entry_points_benchmark_quick(tmp_path):
+    res = _run_quick("entry_points.py", tmp_path, timeout=1200)
+    names = [r["entry_point"] for r in res["entry_points"]]
+    assert "evaluate" in names and "optimize (1 step)" in names
+    assert all(r["compile_s"] > 0 for r in res["entry_points"])
+    roof = res["roofline"]
+    assert roof["matmul_gflops"] > 0 and roof["flops_per_design_step"] > 1000
+    assert 0 < roof["fraction_of_matmul_peak"] < 1
 
 
 @pytest.mark.slow  # ~110 s: grad and a 64-design vmap at the default 10 s step (the same
@@ -68,3 +79,23 @@ def test_readme_python_example_runs():
     assert scope["T"].shape[1] == len(scope["r"].node_names)
     assert float(scope["dTj"].radiator_area_m2) < 0.0  # more radiator, cooler GPUs
     assert scope["tj_batch"].shape == (64,)
+
+
+def test_peers_benchmark_battery_quick(tmp_path):
+    """PyBaMM's Thevenin model beside thermaljax.battery at a tiny size (~10 s)."""
+    out = tmp_path / "peers.json"
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "peers.py"), "--quick", "--peers",
+         "battery", "--out", str(out)], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    bat = json.loads(out.read_text())["battery"]
+    assert all(r["solves_per_s"] > 0 for r in bat["rows"])
+    # thermaljax's exact zero-order-hold update against PyBaMM at rtol 1e-10: both solve the
+    # same Thevenin equations, so they agree to the reference's tolerance (1e-8 V here).
+    assert bat["accuracy"]["thermaljax_vs_pybamm_tight_max_voltage_V"] < 1e-8
+
+
+@pytest.mark.slow  # compiles evaluate, sweep and a recorded simulate (~150 s)
+def test_peers_benchmark_quick(tmp_path):
+    res = _run_quick("peers.py", tmp_path, timeout=1200)
+    assert res["sizing"]["spacedc_mdao"] and res["sizing"]["thermaljax_sweep"]
