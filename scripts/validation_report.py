@@ -33,6 +33,7 @@ import json
 import math
 import os
 import platform
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -132,7 +133,7 @@ def run_tests(ids: list[str], log: Path, workers: str) -> int:
     env[LOG_ENV] = str(log)
     cmd = [sys.executable, "-m", "pytest", *ids, "-m", "", "-n", workers, "-p",
            "no:cacheprovider", "-q"]
-    print("running:", " ".join(cmd), flush=True)
+    print("running:", shlex.join(cmd), flush=True)
     return subprocess.run(cmd, cwd=ROOT, env=env, check=False).returncode
 
 
