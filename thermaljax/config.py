@@ -209,7 +209,7 @@ _KEYS: tuple[Key, ...] = (
     Key("power", "shunt_destination", "str", "array", "",
         "where surplus power becomes heat: array (sequential switching shunts, Patel ch. 13) "
         "or radiator", choices=("array", "radiator")),
-    Key("power", "cells_in_series", "int", 96, "", "battery cells per string (~355 V)",
+    Key("power", "cells_in_series", "int", 96, "", "battery cells per string (~359 V)",
         1, 1000),
     Key("power", "battery_capacity_retention", "float", None, "",
         "remaining battery capacity (default 1.0, or 0.80 at end of life, REFERENCES.md)",

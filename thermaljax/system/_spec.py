@@ -424,7 +424,7 @@ class PowerSpec(_Spec):
         battery_cell: Thevenin parameters of ONE cell (:class:`battery.TheveninParams`);
             default 100 A h NMC-like cell with 0.6-0.95 SOC window and 1 C / 0.5 C limits.
         cells_in_series: cells per string (static int); sets pack voltage and current
-            (default 96: ~355 V nominal, estimate). Strings in parallel follow from the
+            (default 96: ~359 V at the mean open-circuit voltage, estimate). Strings in parallel follow from the
             design's battery capacity (a continuous count, so gradients flow).
         battery_capacity_retention: remaining capacity fraction [-] (1 at beginning of life;
             ``1 - battery.capacity_fade(...)`` for end of life).
@@ -629,7 +629,7 @@ class Scenario(_Spec):
 
         Orbit: dawn-dusk SSO (LTAN 06:00) at 650 km, Project Suncatcher's orbit (Google,
         arXiv:2511.19468), at the December solstice, the middle of its eclipse season: beta
-        about 58.6 deg, eclipse ~19.8 min of a 97.7 min orbit. Solar flux for the Earth-Sun
+        about 58.6 deg, eclipse ~19.7 min of a 97.7 min orbit (cylindrical shadow). Solar flux for the Earth-Sun
         distance of the epoch (~1408 W/m^2 near perihelion). Rack: 72 x H100 SXM (the
         GB200 NVL72 rack class, REFERENCES.md), 300 W host per GPU, 1.5 kW network, 1 kW
         housekeeping: ~74 kW. Every other default as documented on its field.
