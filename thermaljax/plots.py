@@ -1,4 +1,9 @@
-"""Figures an engineer would put in a review, written as PNG with matplotlib (Agg backend)."""
+"""Figures an engineer would put in a review, written as PNG with matplotlib.
+
+Figures are standalone :class:`matplotlib.figure.Figure` objects (no pyplot state, no backend
+change), so importing this module leaves a notebook's inline backend alone; every ``plot_*``
+function also returns its figure (display it in a notebook, or save it at another dpi).
+"""
 
 from __future__ import annotations
 
@@ -6,9 +11,7 @@ import io
 import os
 
 import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.figure import Figure
 import numpy as np  # noqa: E402
 
 from .io import atomic_write_bytes  # noqa: E402
@@ -26,10 +29,9 @@ def shade_eclipses(ax, time_h, sunlit_fraction, label: bool = True) -> None:
 
 
 def save_figure(fig, path: str | os.PathLike, dpi: int = 120) -> None:
-    """Render ``fig`` to PNG and write it atomically; the figure is closed."""
+    """Render ``fig`` to PNG and write it atomically."""
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
-    plt.close(fig)
     atomic_write_bytes(path, buf.getvalue())
 
 
@@ -46,13 +48,14 @@ def _title(ax, scenario, design) -> None:
         f"battery {float(design.battery_capacity_Wh) / 1e3:.0f} kWh", fontsize=9)
 
 
-def plot_temperatures(result, scenario, design, path: str | os.PathLike) -> None:
+def plot_temperatures(result, scenario, design, path: str | os.PathLike) -> Figure:
     """Node temperatures over the reported orbits, limits drawn, eclipses shaded."""
     t = _time_min(result)
     T = np.asarray(result.temperatures_K) - ZERO_CELSIUS_K
     names = result.node_names
     gpu, pw, lp = scenario.rack.gpu, scenario.power, scenario.loop
-    fig, ax = plt.subplots(figsize=(9.5, 5.5))
+    fig = Figure(figsize=(9.5, 5.5))
+    ax = fig.subplots()
     shade_eclipses(ax, t, result.sunlit_fraction)
     ax.plot(t, np.asarray(result.junction_K) - ZERO_CELSIUS_K, color="tab:red", lw=2,
             label="GPU junction")
@@ -79,13 +82,15 @@ def plot_temperatures(result, scenario, design, path: str | os.PathLike) -> None
     ax.legend(loc="lower left", fontsize=7, ncol=2)
     ax.grid(alpha=0.3)
     save_figure(fig, path)
+    return fig
 
 
-def plot_battery(result, scenario, path: str | os.PathLike) -> None:
+def plot_battery(result, scenario, path: str | os.PathLike) -> Figure:
     """State of charge with its window, and pack voltage and current."""
     t = _time_min(result)
     cell = scenario.power.battery_cell
-    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(9.5, 6), sharex=True)
+    fig = Figure(figsize=(9.5, 6))
+    (ax1, ax2) = fig.subplots(2, 1, sharex=True)
     shade_eclipses(ax1, t, result.sunlit_fraction)
     ax1.plot(t, np.asarray(result.soc), color="tab:green", lw=2, label="SOC")
     ax1.axhline(float(cell.soc_min), color="tab:red", ls="--", lw=0.8, label="SOC floor (shedding)")
@@ -105,16 +110,18 @@ def plot_battery(result, scenario, path: str | os.PathLike) -> None:
     ax2.legend(lines, [ln.get_label() for ln in lines], loc="lower left", fontsize=7)
     ax2.grid(alpha=0.3)
     save_figure(fig, path)
+    return fig
 
 
-def plot_power(result, scenario, path: str | os.PathLike) -> None:
+def plot_power(result, scenario, path: str | os.PathLike) -> Figure:
     """Where the power goes: loads stacked, battery charge and shunt, against the PV supply."""
     t = _time_min(result)
     kw = lambda x: np.asarray(x) / 1e3  # noqa: E731
     load, gpu = kw(result.load_W), kw(result.gpu_W)
     pump = np.full_like(t, float(np.asarray(result.summary.pump_W)) / 1e3)
     other = load - gpu - pump
-    fig, ax = plt.subplots(figsize=(9.5, 5.5))
+    fig = Figure(figsize=(9.5, 5.5))
+    ax = fig.subplots()
     shade_eclipses(ax, t, result.sunlit_fraction)
     ax.stackplot(t, gpu, other, pump, kw(result.charge_W), kw(result.shunt_W),
                  labels=["GPUs", "hosts, network, housekeeping", "pump", "battery charge",
@@ -129,6 +136,7 @@ def plot_power(result, scenario, path: str | os.PathLike) -> None:
     ax.legend(loc="lower left", fontsize=7, ncol=2)
     ax.grid(alpha=0.3)
     save_figure(fig, path)
+    return fig
 
 
 # --------------------------------------------------------------------------------------------
@@ -146,12 +154,13 @@ _OBJECTIVE_LABELS = {"launch_mass": "launch mass [kg]", "launch_cost": "launch c
                      "cost_per_gpu_hour": "cost per delivered GPU-hour [USD/h]"}
 
 
-def plot_convergence(history: dict, objective_name: str, path: str | os.PathLike) -> None:
+def plot_convergence(history: dict, objective_name: str, path: str | os.PathLike) -> Figure:
     """Objective and largest scaled constraint violation per step, one line per start."""
     obj = np.asarray(history["objective"])
     vio = np.asarray(history["max_violation"])
     steps = np.arange(1, obj.shape[0] + 1)
-    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(9.5, 6.5), sharex=True)
+    fig = Figure(figsize=(9.5, 6.5))
+    (ax1, ax2) = fig.subplots(2, 1, sharex=True)
     for s in range(obj.shape[1]):
         ax1.plot(steps, obj[:, s], lw=1.2, label=f"start {s + 1}" if obj.shape[1] > 1 else None)
         ax2.semilogy(steps, np.maximum(vio[:, s], 1e-6), lw=1.2)
@@ -165,11 +174,13 @@ def plot_convergence(history: dict, objective_name: str, path: str | os.PathLike
     ax2.set_xlabel("step")
     ax2.grid(alpha=0.3, which="both")
     save_figure(fig, path)
+    return fig
 
 
-def plot_design(design0, design, mass0, mass, path: str | os.PathLike) -> None:
+def plot_design(design0, design, mass0, mass, path: str | os.PathLike) -> Figure:
     """The optimised design against the start: each field, and the mass by subsystem."""
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.8), gridspec_kw={"width_ratios": [3, 2]})
+    fig = Figure(figsize=(11, 4.8))
+    (ax1, ax2) = fig.subplots(1, 2, gridspec_kw={"width_ratios": [3, 2]})
     names = list(_FIELD_LABELS)
     x = np.arange(len(names))
     before = [float(np.asarray(getattr(design0, k))) * _FIELD_LABELS[k][2] for k in names]
@@ -187,7 +198,7 @@ def plot_design(design0, design, mass0, mass, path: str | os.PathLike) -> None:
     ax1.set_title("design fields", fontsize=9)
     ax1.grid(alpha=0.3, axis="y")
     bottom = np.zeros(2)
-    colors = plt.cm.tab10(np.linspace(0, 1, 10))
+    colors = matplotlib.colormaps["tab10"](np.linspace(0, 1, 10))
     for c, part in enumerate(_MASS_PARTS):
         vals = np.array([float(np.asarray(getattr(mass0, part))),
                          float(np.asarray(getattr(mass, part)))])
@@ -202,14 +213,16 @@ def plot_design(design0, design, mass0, mass, path: str | os.PathLike) -> None:
     ax2.set_title("mass by subsystem", fontsize=9)
     ax2.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     save_figure(fig, path)
+    return fig
 
 
-def plot_trade(rows, path: str | os.PathLike) -> None:
+def plot_trade(rows, path: str | os.PathLike) -> Figure:
     """Per launch vehicle: launch mass with the number of launches, and cost (launch,
     hardware) with the cost per delivered GPU-hour."""
     names = [r.vehicle for r in rows]
     x = np.arange(len(rows))
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.8))
+    fig = Figure(figsize=(11, 4.8))
+    (ax1, ax2) = fig.subplots(1, 2)
     bars = ax1.bar(x, [r.launch_mass_kg for r in rows],
                    color=["tab:blue" if r.feasible else "tab:red" for r in rows])
     for b, r in zip(bars, rows):
@@ -234,17 +247,19 @@ def plot_trade(rows, path: str | os.PathLike) -> None:
     ax2.grid(alpha=0.3, axis="y")
     fig.suptitle("launch-vehicle trade: each vehicle's own optimum (red: infeasible)", fontsize=9)
     save_figure(fig, path)
+    return fig
 
 
 def plot_sweep(columns: dict, path: str | os.PathLike, x_axis: str | None = None,
-               y_axis: str | None = None) -> None:
+               y_axis: str | None = None) -> Figure:
     """Launch mass vs max junction temperature of every design (feasible marked), and, when
     two axes are given, the feasibility map over them coloured by launch mass."""
     mass = np.asarray(columns["launch_mass_kg"])
     tj = np.asarray(columns["max_junction_K"]) - ZERO_CELSIUS_K
     feas = np.asarray(columns["feasible"]).astype(bool)
     two = x_axis is not None and y_axis is not None
-    fig, axes = plt.subplots(1, 2 if two else 1, figsize=(11 if two else 7, 4.8), squeeze=False)
+    fig = Figure(figsize=(11 if two else 7, 4.8))
+    axes = fig.subplots(1, 2 if two else 1, squeeze=False)
     ax = axes[0, 0]
     ax.scatter(tj[~feas], mass[~feas], s=14, c="tab:red", marker="x", label="infeasible")
     ax.scatter(tj[feas], mass[feas], s=16, c="tab:blue", label="feasible")
@@ -267,3 +282,4 @@ def plot_sweep(columns: dict, path: str | os.PathLike, x_axis: str | None = None
         ax.set_title("feasibility map", fontsize=9)
         ax.legend(fontsize=7)
     save_figure(fig, path)
+    return fig
