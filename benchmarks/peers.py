@@ -126,6 +126,22 @@ def thermaljax_battery(times, current):
     return jax.jit(jax.vmap(one))
 
 
+def _thevenin(pybamm, capacity, extra=None):
+    """PyBaMM's Thevenin model and the parameters of the test cell (capacity in A h, or
+    ``"[input]"``), plus ``extra`` entries."""
+    model = pybamm.equivalent_circuit.Thevenin()
+    values = model.default_parameter_values.copy()
+    values.update({
+        "Open-circuit voltage [V]": lambda sto: pybamm.Interpolant(
+            SOC_TABLE, OCV_TABLE, sto, interpolator="linear"),
+        "R0 [Ohm]": R0_OHM, "R1 [Ohm]": R1_OHM, "C1 [F]": C1_F,
+        "Entropic change [V/K]": 0.0, "Cell capacity [A.h]": capacity,
+        "Initial SoC": SOC0, "Upper voltage cut-off [V]": 4.5,
+        "Lower voltage cut-off [V]": 2.5, **(extra or {}),
+    }, check_already_exists=False)
+    return model, values
+
+
 def pybamm_setup(pybamm, steps, edges, rtol, atol, threads, output_variables=True):
     """PyBaMM Thevenin with the capacity and a load scale as inputs (built once).
 
@@ -140,16 +156,7 @@ def pybamm_setup(pybamm, steps, edges, rtol, atol, threads, output_variables=Tru
             i = i + (steps[k][0] - steps[k - 1][0]) * (t > float(edges[k]))
         return pybamm.InputParameter("Load scale") * i
 
-    model = pybamm.equivalent_circuit.Thevenin()
-    values = model.default_parameter_values.copy()
-    values.update({
-        "Open-circuit voltage [V]": lambda sto: pybamm.Interpolant(
-            SOC_TABLE, OCV_TABLE, sto, interpolator="linear"),
-        "R0 [Ohm]": R0_OHM, "R1 [Ohm]": R1_OHM, "C1 [F]": C1_F,
-        "Entropic change [V/K]": 0.0, "Cell capacity [A.h]": "[input]",
-        "Initial SoC": SOC0, "Upper voltage cut-off [V]": 4.5,
-        "Lower voltage cut-off [V]": 2.5, "Current function [A]": current,
-    }, check_already_exists=False)
+    model, values = _thevenin(pybamm, "[input]", {"Current function [A]": current})
     kw = {"output_variables": ["Voltage [V]", "SoC"]} if output_variables else {}
     solver = pybamm.IDAKLUSolver(rtol=rtol, atol=atol, options={"num_threads": threads}, **kw)
     sim = pybamm.Simulation(model, parameter_values=values, solver=solver)
@@ -169,16 +176,7 @@ def pybamm_outputs(sol, times):
 
 def pybamm_experiment_nominal(pybamm, steps, times):
     """The ``pybamm.Experiment`` formulation of tests/test_battery.py (nominal variant)."""
-    model = pybamm.equivalent_circuit.Thevenin()
-    values = model.default_parameter_values.copy()
-    values.update({
-        "Open-circuit voltage [V]": lambda sto: pybamm.Interpolant(
-            SOC_TABLE, OCV_TABLE, sto, interpolator="linear"),
-        "R0 [Ohm]": R0_OHM, "R1 [Ohm]": R1_OHM, "C1 [F]": C1_F,
-        "Entropic change [V/K]": 0.0, "Cell capacity [A.h]": CAPACITY_AH,
-        "Initial SoC": SOC0, "Upper voltage cut-off [V]": 4.5,
-        "Lower voltage cut-off [V]": 2.5,
-    })
+    model, values = _thevenin(pybamm, CAPACITY_AH)
     text = [f"{'Discharge' if i > 0 else 'Charge'} at {abs(i)} A for {d} seconds"
             for i, d in steps]
     sim = pybamm.Simulation(model, parameter_values=values,

@@ -393,13 +393,14 @@ def _broadcast(tree):
     return multihost_utils.broadcast_one_to_all(tree)
 
 
-def _to_host(a) -> np.ndarray:
-    """A (possibly multi-process) array as one NumPy array, the same on every process."""
-    if getattr(a, "is_fully_addressable", True):
-        return np.asarray(a)
+def _to_host(tree):
+    """A (possibly multi-process) pytree of arrays as NumPy arrays, the same on every process
+    (one gather for the whole tree)."""
+    if all(getattr(a, "is_fully_addressable", True) for a in jax.tree.leaves(tree)):
+        return jax.tree.map(np.asarray, tree)
     from jax.experimental import multihost_utils
 
-    return np.asarray(multihost_utils.process_allgather(a, tiled=True))
+    return jax.tree.map(np.asarray, multihost_utils.process_allgather(tree, tiled=True))
 
 
 def failure_reason(status) -> np.ndarray:
@@ -542,7 +543,7 @@ def sweep(designs: Design | Cases, scenarios: Scenario | Sequence[Scenario], *,
             if k > 1:
                 d, p = _place((d, p), devices)
             ev = _batched(d, p, placed_prob)
-            ev = jax.tree.map(lambda a, m=m: _to_host(a)[:m], ev)
+            ev = jax.tree.map(lambda a, m=m: a[:m], _to_host(ev))
             if store is not None and writer:
                 _save_chunk(path, digest, ev)
         out.append(ev)
